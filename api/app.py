@@ -1,31 +1,52 @@
-"""The Litestar application: controllers, the problem mapper, OpenAPI, request ids."""
+"""The Litestar application: controllers, the problem mapper, OpenAPI, request ids, auth."""
 
 from __future__ import annotations
 
-from litestar import Litestar
-from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
+from concurrent.futures import ThreadPoolExecutor
 
+from litestar import Litestar
+from litestar.concurrency import set_asyncio_executor
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.auth import BearerAuthentication
+from api.auth_controller import AuthController
 from api.health import HealthController
 from api.middleware import request_id_middleware
 from api.problems import handle_exception
 from application.services import Services
 
+_executor: ThreadPoolExecutor | None = None
+
 
 def create_app(services: Services) -> Litestar:
+    global _executor
+    if _executor is None:
+        # Sized with the database pool: handlers that touch the event store run here.
+        _executor = ThreadPoolExecutor(max_workers=services.settings.thread_pool_size, thread_name_prefix="motcua")
+        set_asyncio_executor(_executor)
+
     def provide_services() -> Services:
         return services
 
     return Litestar(
-        route_handlers=[HealthController],
+        route_handlers=[HealthController, AuthController],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
-        middleware=[request_id_middleware],
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(BearerAuthentication, exclude=["^/schema", "^/health", "^/ready"]),
+        ],
+        state={"services": services},
         openapi_config=OpenAPIConfig(
             title="motcua",
             version="0.1.0",
             description="Hệ thống thông tin giải quyết thủ tục hành chính / Administrative procedures back end",
             path="/schema",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
+            security=[{"bearer": []}],
         ),
         debug=False,
     )

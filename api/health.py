@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Response, get
 
-from application.services import Services
+from api.schemas import ServicesDep
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -33,7 +33,7 @@ class HealthController(Controller):
         return Health(status="ok")
 
     @get("/ready", operation_id="getReadiness", summary="Event store, index and projection lag", sync_to_thread=True)
-    def ready(self, services: Services) -> Response[Readiness]:
+    def ready(self, services: ServicesDep) -> Response[Readiness]:
         checks = services.readiness()
         components = [ComponentStatus(name=c.name, ok=c.ok, detail=c.detail, lagEvents=c.lag) for c in checks]
         ok = all(c.ok for c in checks)

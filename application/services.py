@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from application.accounts import Accounts
+from application.catalogue import ProcedureCatalogue, UnitDirectory
+from application.tokens import TokenService
+
 
 @dataclass(frozen=True)
 class Check:
@@ -21,8 +25,13 @@ class Services:
 
     settings: Any
     clock: Any
+    accounts: Accounts
+    tokens: TokenService
+    catalogue: ProcedureCatalogue
+    units: UnitDirectory
+    dossiers: Any = None
+    index: Any = None
     checks: list[Callable[[], Check]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def readiness(self) -> list[Check]:
         results = []

@@ -1,0 +1,75 @@
+"""Who may do what: the one policy module every handler declares its needs to.
+
+Roles gate commands (a citizen cannot receive a dossier); scope gates data (an officer sees the
+dossiers of their unit and its sub-units; a citizen only their own). Seeing another citizen's
+dossier is reported as "not found", never "forbidden", so dossier codes cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from application.errors import AccessDenied, DossierNotFound
+from domain.actor import OFFICER_ROLES, Actor, Role
+
+R, H, L = Role.RECEPTION_OFFICER, Role.HANDLING_OFFICER, Role.UNIT_LEADER
+OFFICERS = frozenset(OFFICER_ROLES)
+
+COMMAND_ROLES: dict[str, frozenset[Role]] = {
+    "submit": frozenset({Role.CITIZEN, R}),
+    "supplement": frozenset({Role.CITIZEN, R}),
+    "request_withdrawal": frozenset({Role.CITIZEN, R}),
+    "rate": frozenset({Role.CITIZEN}),
+    "post_message": frozenset({Role.CITIZEN, R, H, L}),
+    "receive": frozenset({R}),
+    "refuse": frozenset({R}),
+    "request_supplement": frozenset({R, H, L}),
+    "hand_over": frozenset({R, H, L}),
+    "request_fee": frozenset({R, H, L}),
+    "record_fee_payment": frozenset({R}),
+    "request_opinion": frozenset({H, L}),
+    "give_opinion": frozenset({H, L}),
+    "extend_deadline": frozenset({H, L}),
+    "approve_result": frozenset({L}),
+    "stop_processing": frozenset({H, L}),
+    "accept_withdrawal": frozenset({R, H, L}),
+    "complete": frozenset({R, H, L}),
+    "return_result": frozenset({R}),
+}
+
+READ_ROLES = OFFICERS | {Role.AUDITOR}
+
+
+class DossierScope(Protocol):
+    """What the policy needs to know about a dossier to decide visibility."""
+
+    applicant_account: str
+    units: Iterable[str]
+
+
+def check_command_allowed(actor: Actor, command: str) -> None:
+    allowed = COMMAND_ROLES.get(command)
+    if allowed is None or actor.role not in allowed:
+        raise AccessDenied(f"role {actor.role.value} may not {command}")
+
+
+def check_can_see(actor: Actor, dossier: DossierScope, scope_of: Callable[[str], frozenset[str]], code: str = "") -> None:
+    """Raise DossierNotFound when the actor must not learn that the dossier exists."""
+    if actor.role == Role.CITIZEN:
+        if dossier.applicant_account != actor.id:
+            raise DossierNotFound(code)
+        return
+    if actor.role == Role.AUDITOR:
+        return
+    if actor.role in OFFICERS and actor.unit:
+        scope = scope_of(actor.unit)
+        if any(unit in scope for unit in dossier.units):
+            return
+    raise DossierNotFound(code)
+
+
+def officer_scope(actor: Actor, scope_of: Callable[[str], frozenset[str]]) -> frozenset[str]:
+    if actor.role not in OFFICERS or not actor.unit:
+        raise AccessDenied("only officers have worklists")
+    return scope_of(actor.unit)

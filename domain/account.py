@@ -1,0 +1,124 @@
+"""Local user accounts: officers, administrators, auditors, analysts and counter-assisted citizens.
+
+Accounts are event-sourced like everything else so that an auditor can see who was given which
+role, by whom and when. The password hash is computed outside the domain (argon2 in the
+application layer): the domain only keeps it and the rules about roles and disabling.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.actor import OFFICER_ROLES, Role
+
+ACCOUNT_NAMESPACE = uuid.UUID("6f1d2c3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+
+
+class AccountError(Exception):
+    code = "account-error"
+    message_vi = "Tài khoản không hợp lệ"
+    message_en = "Invalid account"
+    http_status = 422
+
+    def __init__(self, detail: str = "", field: str = "") -> None:
+        super().__init__(detail or self.message_en)
+        self.field = field
+
+
+class InvalidUsername(AccountError):
+    code = "invalid-username"
+    message_vi = "Tên đăng nhập không hợp lệ (3–64 ký tự: chữ thường, số, . _ @ -)"
+    message_en = "Invalid username (3-64 characters: lower-case letters, digits, . _ @ -)"
+
+
+class UnitRequired(AccountError):
+    code = "unit-required"
+    message_vi = "Cán bộ phải thuộc một đơn vị"
+    message_en = "An officer account needs a unit"
+
+
+class AccountDisabled(AccountError):
+    code = "account-disabled"
+    message_vi = "Tài khoản đã bị khóa"
+    message_en = "The account is disabled"
+    http_status = 403
+
+
+def account_id(username: str) -> uuid.UUID:
+    """Deterministic, so login finds an account by name without an index."""
+    return uuid.uuid5(ACCOUNT_NAMESPACE, username.lower())
+
+
+def check_username(username: str) -> None:
+    if not USERNAME.match(username):
+        raise InvalidUsername(username, field="username")
+
+
+def check_unit_for_role(role: Role, unit: str | None) -> None:
+    if role in OFFICER_ROLES and not unit:
+        raise UnitRequired(role.value, field="unit")
+
+
+class Account(Aggregate):
+    class Registered(Aggregate.Created):
+        username: str
+        password_hash: str
+        role: str
+        unit: str | None
+        full_name: str
+        id_number: str | None
+        actor_id: str
+
+    @classmethod
+    def register(
+        cls, *, username: str, password_hash: str, role: Role, unit: str | None,
+        full_name: str, id_number: str | None, actor_id: str, at: datetime,
+    ) -> Account:
+        check_username(username)
+        check_unit_for_role(role, unit)
+        return cls._create(
+            cls.Registered, id=account_id(username), timestamp=at, username=username,
+            password_hash=password_hash, role=role.value, unit=unit, full_name=full_name,
+            id_number=id_number, actor_id=actor_id,
+        )
+
+    def __init__(self, *, username: str, password_hash: str, role: str, unit: str | None,
+                 full_name: str, id_number: str | None, actor_id: str, **_: Any) -> None:
+        self.username = username
+        self.password_hash = password_hash
+        self.role = Role(role)
+        self.unit = unit
+        self.full_name = full_name
+        self.id_number = id_number
+        self.disabled = False
+
+    class PasswordChanged(Aggregate.Event):
+        password_hash: str
+        actor_id: str
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.password_hash = self.password_hash
+
+    def change_password(self, password_hash: str, *, actor_id: str, at: datetime) -> None:
+        self.trigger_event(self.PasswordChanged, timestamp=at, password_hash=password_hash, actor_id=actor_id)
+
+    class Disabled(Aggregate.Event):
+        reason: str
+        actor_id: str
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.disabled = True
+
+    def disable(self, reason: str, *, actor_id: str, at: datetime) -> None:
+        if not self.disabled:
+            self.trigger_event(self.Disabled, timestamp=at, reason=reason, actor_id=actor_id)
+
+    def check_enabled(self) -> None:
+        if self.disabled:
+            raise AccountDisabled(self.username)

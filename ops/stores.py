@@ -1,0 +1,72 @@
+"""eventsourcing environments built from our settings (never from ``os.environ``).
+
+The embedded default gives each application its own SQLite file under the data dir (the stock
+SQLite recorder names its table ``stored_events`` whatever the application, so two applications
+cannot share a file). On PostgreSQL they share one database and schema; eventsourcing prefixes
+table names with the application name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ops.settings import Settings, SettingsError
+
+TRANSCODER_TOPIC = "adapters.eventstore.transcoder:MotcuaTranscoder"
+
+
+def postgres_params(settings: Settings) -> dict[str, str]:
+    url = urlparse(settings.database_url)
+    if url.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise SettingsError(
+            f"MOTCUA_DATABASE_URL must start with postgresql:// (got {url.scheme or 'nothing'}://)"
+        )
+    dbname = url.path.lstrip("/")
+    if not dbname:
+        raise SettingsError("MOTCUA_DATABASE_URL must name a database: postgresql://host:5432/dbname")
+    return {
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": settings.postgres_schema,
+    }
+
+
+def postgres_conninfo(settings: Settings) -> str:
+    p = postgres_params(settings)
+    parts = {
+        "dbname": p["POSTGRES_DBNAME"], "host": p["POSTGRES_HOST"], "port": p["POSTGRES_PORT"],
+        "user": p["POSTGRES_USER"],
+    }
+    if p["POSTGRES_PASSWORD"]:
+        parts["password"] = p["POSTGRES_PASSWORD"]
+    return " ".join(f"{k}={v}" for k, v in parts.items())
+
+
+def sqlite_path(settings: Settings, name: str) -> Path:
+    return settings.data_path / f"{name.lower()}.sqlite"
+
+
+def store_env(settings: Settings, app_name: str) -> dict[str, str]:
+    env = {"TRANSCODER_TOPIC": TRANSCODER_TOPIC}
+    if settings.embedded:
+        env.update(
+            PERSISTENCE_MODULE="adapters.eventstore.sqlite",
+            SQLITE_DBNAME=str(sqlite_path(settings, app_name)),
+            SQLITE_LOCK_TIMEOUT="30",
+            SQLITE_POLL_INTERVAL=str(settings.projection_poll_interval),
+        )
+    else:
+        env.update(
+            PERSISTENCE_MODULE="adapters.eventstore.postgres",
+            POSTGRES_POOL_SIZE=str(settings.postgres_pool_size),
+            POSTGRES_MAX_OVERFLOW=str(settings.postgres_pool_size),
+            POSTGRES_CONNECT_TIMEOUT="10",
+            POSTGRES_LOCK_TIMEOUT="5",
+            POSTGRES_PRE_PING="y",
+            **postgres_params(settings),
+        )
+    return env
