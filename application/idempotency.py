@@ -7,9 +7,12 @@ written by the event recorder in the very transaction that inserts the command's
     app.save(dossier, counter, idempotency=IdempotencyRecord(...))
 
 eventsourcing hands ``save()``'s keyword arguments down to the recorder's ``_insert_events``.
-When the (scope, key) pair is already taken the whole insert fails with eventsourcing's
-``IntegrityError`` (``eventsourcing.persistence.IntegrityError``) and no event is stored; the
-caller then reads the first response with :meth:`IdempotencyStore.find_idempotency`.
+When the (scope, key) pair is already taken the whole insert fails with
+:class:`DuplicateIdempotencyKey`, a subclass of eventsourcing's ``IntegrityError``, and no event
+is stored. Both stores write the key before the events, so when a retry also conflicts on an
+aggregate version it is the key that is reported. A caller that gets any ``IntegrityError``
+from a keyed save should read :meth:`IdempotencyStore.find_idempotency`: a row means "repeat
+the first response" (or 422 if its ``body_hash`` differs), no row means a real conflict (409).
 
 The concrete stores are the application recorders in ``adapters.eventstore``.
 """
@@ -20,8 +23,14 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventsourcing.persistence import IntegrityError
+
 IDEMPOTENCY_KWARG = "idempotency"
 """Name of the ``save()`` keyword argument that carries an :class:`IdempotencyRecord`."""
+
+
+class DuplicateIdempotencyKey(IntegrityError):
+    """The (scope, key) of a save already has a row; nothing of that save was stored."""
 
 
 @dataclass(frozen=True)

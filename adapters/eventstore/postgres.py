@@ -1,0 +1,246 @@
+"""Our PostgreSQL recorders and factory, and the advisory lock for projection runners.
+
+Select with ``PERSISTENCE_MODULE=adapters.eventstore.postgres``. eventsourcing resolves a module
+topic by scanning it for exactly one concrete ``InfrastructureFactory`` subclass, so this module
+imports eventsourcing's classes through the module alias ``es_pg`` only.
+
+``POSTGRES_ENABLE_DB_FUNCTIONS`` is refused: that insert path takes no table lock (notification
+ids could commit out of order and projections would skip events) and bypasses
+``_insert_events``, so idempotency rows would silently not be written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import eventsourcing.postgres as es_pg
+import psycopg
+import psycopg.errors
+from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEvent
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from adapters.eventstore.idempotency import (
+    DEFAULT_EVENTS_TABLE,
+    as_utc,
+    idempotency_from_kwargs,
+    idempotency_table_name,
+)
+from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
+
+
+class MotcuaPostgresApplicationRecorder(es_pg.PostgresApplicationRecorder, IdempotencyStore):
+    """Application recorder that writes idempotency rows in the events' transaction.
+
+    The row is inserted by overriding ``_insert_events``, which the library runs inside the
+    insert transaction *before* it takes the table lock and inserts the events, rather than
+    ``_fetch_ids_after_insert_events`` (after the events, under the lock). Reasons:
+
+    - the library pipelines these statements and calls ``pipeline.sync()`` right after the
+      events insert, inside its error handling; a duplicate key therefore surfaces there as
+      eventsourcing's ``IntegrityError``, like a version conflict. A statement added after that
+      sync would only fail at COMMIT, outside that handling;
+    - a duplicate fails before ``LOCK TABLE ... IN EXCLUSIVE MODE`` is reached, so a retried
+      request never holds the lock that serialises every writer of the application, and two
+      concurrent requests with one key wait on the key's index entry, not on the table;
+    - the row needs no notification id.
+    """
+
+    def __init__(
+        self,
+        datastore: es_pg.PostgresDatastore,
+        *,
+        events_table_name: str = DEFAULT_EVENTS_TABLE,
+    ) -> None:
+        if datastore.enable_db_functions:
+            msg = (
+                "POSTGRES_ENABLE_DB_FUNCTIONS must not be set: that insert path takes no table "
+                "lock (projections would skip events) and skips idempotency rows"
+            )
+            raise ProgrammingError(msg)
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.idempotency_table_name = idempotency_table_name(events_table_name)
+        index_name = f"{self.idempotency_table_name}_created_at_idx"
+        self.idempotency_constraint_name = f"{self.idempotency_table_name}_pkey"
+        for name in (self.idempotency_table_name, index_name, self.idempotency_constraint_name):
+            self.check_identifier_length(name)
+        schema = Identifier(datastore.schema)
+        table = Identifier(self.idempotency_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "scope text NOT NULL, "
+                "key text NOT NULL, "
+                "body_hash text NOT NULL, "
+                "status_code integer NOT NULL, "
+                "response bytea NOT NULL, "
+                "created_at timestamptz NOT NULL, "
+                "CONSTRAINT {pkey} PRIMARY KEY (scope, key))"
+            ).format(schema=schema, table=table, pkey=Identifier(self.idempotency_constraint_name))
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (created_at)").format(
+                index=Identifier(index_name), schema=schema, table=table
+            )
+        )
+        self.insert_idempotency_statement = SQL(
+            "INSERT INTO {schema}.{table} "
+            "(scope, key, body_hash, status_code, response, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s)"
+        ).format(schema=schema, table=table)
+        self.select_idempotency_statement = SQL(
+            "SELECT scope, key, body_hash, status_code, response, created_at "
+            "FROM {schema}.{table} WHERE scope = %s AND key = %s"
+        ).format(schema=schema, table=table)
+        self.purge_idempotency_statement = SQL(
+            "DELETE FROM {schema}.{table} WHERE created_at < %s"
+        ).format(schema=schema, table=table)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        try:
+            notification_ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        except IntegrityError as e:
+            # The library reports every constraint violation alike; tell ours apart by name.
+            cause = e.__cause__
+            if (
+                isinstance(cause, psycopg.errors.UniqueViolation)
+                and cause.diag.constraint_name == self.idempotency_constraint_name
+            ):
+                raise DuplicateIdempotencyKey(str(e)) from e
+            raise
+        return notification_ids
+
+    def _insert_events(
+        self,
+        curs: psycopg.Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        record = idempotency_from_kwargs(kwargs)
+        if record is not None:
+            curs.execute(
+                self.insert_idempotency_statement,
+                (
+                    record.scope,
+                    record.key,
+                    record.body_hash,
+                    record.status_code,
+                    record.response,
+                    as_utc(record.created_at),
+                ),
+                prepare=True,
+            )
+
+    def find_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_idempotency_statement, (scope, key), prepare=True)
+            row = curs.fetchone()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            scope=row["scope"],
+            key=row["key"],
+            body_hash=row["body_hash"],
+            status_code=row["status_code"],
+            response=bytes(row["response"]),
+            created_at=as_utc(row["created_at"]),
+        )
+
+    def purge_idempotency(self, older_than: datetime) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.purge_idempotency_statement, (as_utc(older_than),))
+            return curs.rowcount
+
+
+class MotcuaPostgresProcessRecorder(
+    es_pg.PostgresProcessRecorder, MotcuaPostgresApplicationRecorder
+):
+    """Process recorder with the same additions: tracking row, idempotency row, events."""
+
+
+class MotcuaPostgresFactory(es_pg.PostgresFactory):
+    """PostgreSQL factory that builds our recorders unless a ``*_RECORDER_TOPIC`` says otherwise.
+
+    ``tracking_recorder()`` is inherited unchanged and accepts any ``PostgresTrackingRecorder``
+    subclass (the projection views).
+    """
+
+    application_recorder_class = MotcuaPostgresApplicationRecorder
+    process_recorder_class = MotcuaPostgresProcessRecorder
+
+
+Factory = MotcuaPostgresFactory
+
+
+class ProjectionAlreadyRunning(RuntimeError):
+    """Another process holds the advisory lock of this projection."""
+
+
+@dataclass
+class AdvisoryLock:
+    """A held session-level advisory lock; released when its context exits."""
+
+    name: str
+    namespace: str
+    connection: psycopg.Connection[Any]
+
+    def is_held(self) -> bool:
+        """True while the session is alive (only our session can release a session lock)."""
+        if self.connection.closed:
+            return False
+        try:
+            self.connection.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def advisory_lock(
+    target: es_pg.PostgresDatastore | str, name: str, *, namespace: str | None = None
+) -> Iterator[AdvisoryLock]:
+    """Hold ``pg_try_advisory_lock`` for ``name`` on a dedicated connection, or raise
+    :class:`ProjectionAlreadyRunning` at once.
+
+    So only one runner per projection runs at a time. Session-level and non-blocking: a second
+    ``motcua project`` says clearly that one is running instead of queueing, and a crashed
+    runner's lock goes with its connection. The connection is our own, not one of the pool's,
+    so a long-running runner does not shrink the pool. Advisory locks are per database, so the
+    lock is keyed by (``namespace``, ``name``) with the namespace defaulting to the schema:
+    test runs and deployments in other schemas of the same database do not exclude each other.
+    """
+    if isinstance(target, es_pg.PostgresDatastore):
+        pool_kwargs = target.pool.kwargs
+        kwargs = dict(pool_kwargs() if callable(pool_kwargs) else pool_kwargs or {})
+        if target.pool.get_password_func is not None:
+            kwargs["password"] = target.pool.get_password_func()
+        kwargs.pop("row_factory", None)
+        connection = psycopg.connect(autocommit=True, **kwargs)
+        namespace = target.schema if namespace is None else namespace
+    else:
+        connection = psycopg.connect(target, autocommit=True)
+        namespace = "public" if namespace is None else namespace
+    keys = {"namespace": f"motcua:{namespace}", "name": name}
+    try:
+        row = connection.execute(
+            "SELECT pg_try_advisory_lock(hashtext(%(namespace)s), hashtext(%(name)s))", keys
+        ).fetchone()
+        if not row or not row[0]:
+            msg = f"Projection '{name}' is already running (schema '{namespace}')"
+            raise ProjectionAlreadyRunning(msg)
+        try:
+            yield AdvisoryLock(name=name, namespace=namespace, connection=connection)
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                connection.execute(
+                    "SELECT pg_advisory_unlock(hashtext(%(namespace)s), hashtext(%(name)s))", keys
+                )
+    finally:
+        connection.close()
