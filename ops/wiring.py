@@ -12,9 +12,12 @@ from typing import Any
 
 from adapters.catalogue.seed import SeedCatalogue
 from application.accounts import Accounts
+from application.dossiers import Dossiers
+from application.lookup_secrets import LookupSecrets
 from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
+from ops.calendars import calendar_provider
 from ops.secrets import secret
 from ops.settings import Settings
 from ops.stores import store_env
@@ -67,14 +70,32 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         refresh_ttl=timedelta(days=settings.refresh_token_days),
     )
 
+    dossiers = build_dossiers(settings, clock, catalogue)
+
     def event_store() -> Check:
         accounts.recorder.max_notification_id()
+        dossiers.recorder.max_notification_id()
         return Check(name="event-store", ok=True)
 
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
-        catalogue=catalogue, units=catalogue, checks=[event_store],
+        catalogue=catalogue, units=catalogue, dossiers=dossiers, checks=[event_store],
     )
     container = Container(settings=settings, clock=clock, services=services)
-    container.closers.append(accounts.close)
+    container.closers.extend([accounts.close, dossiers.close])
     return container
+
+
+def build_dossiers(settings: Settings, clock: Clock, catalogue: SeedCatalogue) -> Dossiers:
+    """Also used by CLI commands and tests that need only the command side."""
+    lookup_key = secret(settings.lookup_secret_key, settings.data_path, "lookup")
+    return Dossiers(
+        store_env(settings, "Dossiers"),
+        clock=clock,
+        catalogue=catalogue,
+        calendar_for=calendar_provider(settings),
+        scope_of=catalogue.descendants,
+        lookup_secrets=LookupSecrets(lookup_key),
+        # Derived, so every API process of a deployment computes the same pseudonymous keys.
+        applicant_key_secret="applicant-key:" + lookup_key,
+    )
