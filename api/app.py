@@ -14,6 +14,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.auth import BearerAuthentication
 from api.auth_controller import AuthController
 from api.health import HealthController
+from api.messages import MessageController
+from api.office import OfficeDossierController
+from api.portal import MyDossierController, SubmissionController
 from api.middleware import request_id_middleware
 from api.problems import handle_exception
 from application.services import Services
@@ -32,7 +35,10 @@ def create_app(services: Services) -> Litestar:
         return services
 
     return Litestar(
-        route_handlers=[HealthController, AuthController],
+        route_handlers=[
+            HealthController, AuthController, SubmissionController, MyDossierController,
+            MessageController, OfficeDossierController,
+        ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
         middleware=[

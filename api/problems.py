@@ -14,6 +14,8 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 
+from domain.calendar import CalendarError
+from domain.dossier.errors import AlreadyRated, RoleNotAllowed, TransitionNotAllowed
 from application.errors import (
     AccessDenied,
     ApplicationError,
@@ -121,9 +123,11 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         )
         if status == 503:
             headers["Retry-After"] = "5"
+    elif isinstance(exc, CalendarError):
+        p = _make(422, "invalid-instant", "Thời điểm không hợp lệ", "Invalid date or time", request, detail=str(exc))
     elif _is_domain_error(exc):
         p = _make(
-            getattr(exc, "http_status", 409), exc.code, exc.message_vi, exc.message_en, request,  # type: ignore[attr-defined]
+            _domain_status(exc), exc.code, exc.message_vi, exc.message_en, request,  # type: ignore[attr-defined]
             detail=str(exc), field=str(getattr(exc, "field", "") or ""),
         )
     elif isinstance(exc, ValidationException):
@@ -143,6 +147,15 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         log.exception("unhandled_error", error=repr(exc))
         p = _make(500, "internal-error", "Lỗi hệ thống", "Internal server error", request)
     return problem_response(request, p, headers or None)
+
+
+def _domain_status(exc: Exception) -> int:
+    """Wrong state and repeated one-time acts conflict (409); bad values are unprocessable (422)."""
+    if isinstance(exc, TransitionNotAllowed | AlreadyRated):
+        return 409
+    if isinstance(exc, RoleNotAllowed):
+        return 403
+    return int(getattr(exc, "http_status", 422))
 
 
 def _is_domain_error(exc: Exception) -> bool:

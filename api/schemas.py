@@ -6,6 +6,7 @@ from typing import TypeAlias
 
 import msgspec
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from application.services import Services
 
@@ -32,3 +33,6 @@ class TokenResponse(msgspec.Struct, frozen=True, rename="camel"):
 
 ServicesDep: TypeAlias = NamedDependency[Services]
 """The services bundle, injected by name into every handler (Litestar 3 wants it explicit)."""
+
+DossierCodePath: TypeAlias = FromPath[str]
+"""The dossier code in a path (``{code:str}``)."""

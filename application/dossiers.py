@@ -25,6 +25,7 @@ from application.clock import Clock
 from application.commands import CommandResult, Idempotency, replay
 from application.errors import ApplicationError, DossierNotFound, StaleVersion, VersionConflict
 from application.dossier_lifecycle import LifecycleCommands
+from application.dossier_views import DossierState, state_of
 from application.lookup_secrets import LookupSecrets
 from application.policy import check_can_see, check_command_allowed
 from domain.actor import Actor, Role
@@ -98,6 +99,12 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
         dossier = self.load(code)
         check_can_see(actor, dossier_scope(dossier), self.scope_of, code)
         return dossier
+
+    def view(self, actor: Actor, code: str) -> DossierState:
+        return state_of(self.get(actor, code), self.clock.now())
+
+    def messages(self, actor: Actor, code: str) -> list[dict[str, Any]]:
+        return [dict(m) for m in self.get(actor, code).messages]
 
     def calendar_of(self, dossier: Dossier) -> WorkingCalendar:
         return self.calendar_for(dossier.receiving_unit)

@@ -22,7 +22,8 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture
 def container(tmp_path, clock) -> Iterator[Container]:
-    c = build_container(load_settings({}, data_dir=str(tmp_path / "var")), clock=clock)
+    # Journeys move the simulated clock by hours; tokens last a working day here.
+    c = build_container(load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=480), clock=clock)
     c.start()
     yield c
     c.close()
@@ -44,3 +45,33 @@ def login(client: TestClient, username: str, password: str = "correct horse batt
 def citizen(container) -> str:
     container.services.accounts.register(username="an.nguyen", password="correct horse battery", role=Role.CITIZEN, full_name="Nguyễn Văn An")
     return "an.nguyen"
+
+
+PASSWORD = "correct horse battery"
+STAFF = {
+    "reception": (Role.RECEPTION_OFFICER, "000.00.01.H22"),
+    "handler": (Role.HANDLING_OFFICER, "000.13.01.H22"),
+    "leader": (Role.UNIT_LEADER, "000.00.13.H22"),
+    "auditor": (Role.AUDITOR, None),
+    "outsider": (Role.RECEPTION_OFFICER, "000.00.17.H22"),
+}
+
+
+@pytest.fixture
+def people(container, client, citizen) -> dict[str, dict[str, str]]:
+    """Authorisation headers for a citizen, another citizen and the staff of one province."""
+    accounts = container.services.accounts
+    accounts.register(username="binh.tran", password=PASSWORD, role=Role.CITIZEN, full_name="Trần Thị Bình")
+    for username, (role, unit) in STAFF.items():
+        accounts.register(username=username, password=PASSWORD, role=role, unit=unit, full_name=username.title())
+    names = {"citizen": citizen, "other": "binh.tran", **{k: k for k in STAFF}}
+    return {key: login(client, username) for key, username in names.items()}
+
+
+def submit(client: TestClient, headers: dict[str, str], procedure: str = "2.001610", **extra: object):
+    body = {"procedureCode": procedure, "applicant": {"name": "Nguyễn Văn An", "idNumber": "001099000001"}, **extra}
+    return client.post("/dossiers", json=body, headers=headers)
+
+
+def act(client: TestClient, headers: dict[str, str], path: str, version: int, body: dict | None = None):
+    return client.post(path, json=body or {}, headers={**headers, "If-Match": f'"{version}"'})
