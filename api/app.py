@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import BearerAuthentication
 from api.auth_controller import AuthController
+from api.audit import DossierHistoryController
 from api.health import HealthController
 from api.messages import MessageController
 from api.office import OfficeDossierController
@@ -37,7 +38,7 @@ def create_app(services: Services) -> Litestar:
     return Litestar(
         route_handlers=[
             HealthController, AuthController, SubmissionController, MyDossierController,
-            MessageController, OfficeDossierController,
+            MessageController, OfficeDossierController, DossierHistoryController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

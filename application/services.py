@@ -30,6 +30,7 @@ class Services:
     catalogue: ProcedureCatalogue
     units: UnitDirectory
     dossiers: Any = None
+    audit: Any = None
     index: Any = None
     checks: list[Callable[[], Check]] = field(default_factory=list)
 

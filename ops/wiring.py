@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.catalogue.seed import SeedCatalogue
 from application.accounts import Accounts
+from application.dossier_audit import DossierAudit
 from application.dossiers import Dossiers
 from application.lookup_secrets import LookupSecrets
 from application.clock import Clock, WallClock
@@ -79,7 +80,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
 
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
-        catalogue=catalogue, units=catalogue, dossiers=dossiers, checks=[event_store],
+        catalogue=catalogue, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
+        checks=[event_store],
     )
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([accounts.close, dossiers.close])

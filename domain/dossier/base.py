@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor, Role
 from domain.calendar import TimeUnit, WorkingCalendar
 from domain.dossier.rules import check_in_order, check_instant, check_role
+from domain.dossier.slip import grade
 from domain.dossier.status import AWAITING_STATUSES, LocalStatus, Outcome
 from domain.dossier.transitions import ROLES_OF, Command, allowed_commands, next_status
 
@@ -187,11 +188,7 @@ class DossierBase(_Base):
         """
         if self._ended_at is None or self._original_due is None:
             return None
-        if self._ended_at > self._original_due:
-            return Outcome.LATE
-        if calendar.local_date(self._ended_at) == calendar.local_date(self._original_due):
-            return Outcome.ON_TIME
-        return Outcome.EARLY
+        return grade(self._ended_at, self._original_due, calendar)
 
     def on_time_for_decision_766(self, calendar: WorkingCalendar) -> bool | None:
         """Decision 766 also counts a dossier with more than one supplement request as late."""

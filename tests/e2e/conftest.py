@@ -22,8 +22,8 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture
 def container(tmp_path, clock) -> Iterator[Container]:
-    # Journeys move the simulated clock by hours; tokens last a working day here.
-    c = build_container(load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=480), clock=clock)
+    # Journeys move the simulated clock by days; tokens last a month here.
+    c = build_container(load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200), clock=clock)
     c.start()
     yield c
     c.close()

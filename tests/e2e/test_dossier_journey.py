@@ -52,3 +52,31 @@ def test_messages_flow_between_the_applicant_and_the_officers(client, people):
     assert [(m["authorRole"], m["text"]) for m in listed] == [
         ("citizen", "Xin hỏi khi nào có kết quả?"), ("reception_officer", "Dự kiến thứ Năm."),
     ]
+
+
+def test_auditors_see_the_graded_slip_and_the_state_at_a_past_instant(client, people, clock):
+    code = submit(client, people["citizen"]).json()["code"]
+    office = f"/office/dossiers/{code}"
+    v = act(client, people["reception"], f"{office}/reception", 1).json()["version"]
+    received_at = clock.now()
+    clock.advance(timedelta(hours=1))  # the 2-hour reception step handed on after 1 h: on time
+    v = act(client, people["reception"], f"{office}/hand-overs", v, {"toUnit": "000.13.01.H22", "stepIndex": 1}).json()["version"]
+    clock.advance(timedelta(days=3))  # the 16-hour handling step takes 3 working days: late
+    act(client, people["handler"], f"{office}/hand-overs", v, {"toUnit": "000.00.13.H22", "stepIndex": 2})
+
+    slip = client.get(f"/audit/dossiers/{code}/history", headers=people["auditor"])
+    assert slip.status_code == 200, slip.text
+    rows = slip.json()
+    assert [r["event"] for r in rows] == ["Submitted", "Received", "HandedOver", "HandedOver"]
+    assert [r["nationalStatus"] for r in rows] == [1, 2, 4, 4]
+    assert [(r["stepName"], r["grade"]) for r in rows[2:]] == [("Tiếp nhận hồ sơ", "on_time"), ("Xem xét, cấp đăng ký", "late")]
+    assert rows[1]["actorRole"] == "reception_officer" and rows[1]["actorUnit"] == "000.00.01.H22"
+
+    at = (received_at + timedelta(minutes=30)).isoformat()
+    past = client.get(f"/audit/dossiers/{code}/state", params={"at": at}, headers=people["auditor"])
+    assert past.status_code == 200, past.text
+    assert past.json()["status"] == "received" and past.json()["version"] == 2
+    before = client.get(f"/audit/dossiers/{code}/state", params={"at": "2020-01-01T00:00:00+07:00"}, headers=people["auditor"])
+    assert before.status_code == 404
+    citizen = client.get(f"/audit/dossiers/{code}/history", headers=people["citizen"])
+    assert citizen.status_code == 403
