@@ -58,7 +58,7 @@ def build_revocations(settings: Settings, clock: Clock) -> RevocationList:
     return InMemoryRevocationList(clock)
 
 
-def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
+def build_container(settings: Settings, *, clock: Clock | None = None, projections: bool = True) -> Container:
     clock = clock or WallClock()
     settings.data_path.mkdir(parents=True, exist_ok=True)
     catalogue = SeedCatalogue(settings.procedures_file or None)
