@@ -62,6 +62,27 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     return run_projectors_until_signalled(settings)
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from ops.wiring import build_container
+
+    if not settings.redis_url:
+        print("motcua worker needs MOTCUA_REDIS_URL; the embedded default runs jobs inside `motcua serve`", file=sys.stderr)
+        return 2
+    container = build_container(settings, projections=False)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    container.jobs.start_worker(threads=args.threads)
+    try:
+        stop.wait()
+    finally:
+        container.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="motcua",
@@ -77,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     project = sub.add_parser("project", help="run the projections standalone (PostgreSQL deployments)")
     project.set_defaults(func=_project)
+    worker = sub.add_parser("worker", help="run background jobs from Redis (deployment)")
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(func=_worker)
     replay = sub.add_parser("replay", help="print a dossier's processing-control slip from its events")
     replay.add_argument("code", help="dossier code, e.g. 000.00.01.H22-260302-0001")
     replay.set_defaults(func=_replay)

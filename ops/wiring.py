@@ -11,9 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.catalogue.seed import SeedCatalogue
+from adapters.jobs.dramatiq_jobs import DramatiqJobs, Every
 from application.accounts import Accounts
 from application.dossier_audit import DossierAudit
 from application.dossiers import Dossiers
+from application.housekeeping import purge_expired_idempotency_keys
+from application.jobs import PURGE_IDEMPOTENCY_KEYS
 from application.lookup_secrets import LookupSecrets
 from application.clock import Clock, WallClock
 from application.services import Check, Services
@@ -31,6 +34,7 @@ class Container:
     services: Services
     closers: list[Any] = field(default_factory=list)
     starters: list[Any] = field(default_factory=list)
+    jobs: Any = None
 
     def start(self) -> None:
         """Start background work (projection runners, job workers)."""
@@ -85,7 +89,25 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     )
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([accounts.close, dossiers.close])
+    container.jobs = build_jobs(settings, clock, [dossiers.recorder, accounts.recorder])
+    if settings.embedded:  # in-process jobs; in deployment `motcua worker` runs them
+        container.starters.append(container.jobs.start_worker)
+        container.starters.append(lambda: _housekeeping(container))
+    container.closers.insert(0, container.jobs.stop)
     return container
+
+
+def build_jobs(settings: Settings, clock: Clock, stores: list[Any]) -> DramatiqJobs:
+    jobs = DramatiqJobs(settings.redis_url)
+    keep = timedelta(hours=settings.idempotency_hours)
+    jobs.register(PURGE_IDEMPOTENCY_KEYS, lambda: purge_expired_idempotency_keys(stores, clock, keep))
+    return jobs
+
+
+def _housekeeping(container: Container) -> None:
+    every = Every(container.jobs, PURGE_IDEMPOTENCY_KEYS, seconds=3600)
+    every.start()
+    container.closers.insert(0, every.stop)
 
 
 def build_dossiers(settings: Settings, clock: Clock, catalogue: SeedCatalogue) -> Dossiers:
