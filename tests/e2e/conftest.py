@@ -13,6 +13,7 @@ from application.clock import SimulatedClock
 from domain.actor import Role
 from ops.settings import load_settings
 from ops.wiring import Container, build_container
+from tests.pg import DATABASE_URL, fresh_schema
 
 
 @pytest.fixture
@@ -20,10 +21,21 @@ def clock() -> SimulatedClock:
     return SimulatedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))  # Mon 09:00 in Hà Nội
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request) -> Iterator[dict[str, object]]:
+    """Every end-to-end test runs on the embedded default and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield {}
+    else:
+        with fresh_schema() as schema:
+            yield {"database_url": DATABASE_URL, "postgres_schema": schema, "postgres_pool_size": 4}
+
+
 @pytest.fixture
-def container(tmp_path, clock) -> Iterator[Container]:
+def container(tmp_path, clock, store) -> Iterator[Container]:
     # Journeys move the simulated clock by days; tokens last a month here.
-    c = build_container(load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200), clock=clock)
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **store)
+    c = build_container(settings, clock=clock)
     c.start()
     yield c
     c.close()
