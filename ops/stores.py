@@ -8,8 +8,12 @@ table names with the application name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import psycopg
 
 from ops.settings import Settings, SettingsError
 
@@ -70,3 +74,24 @@ def store_env(settings: Settings, app_name: str) -> dict[str, str]:
             **postgres_params(settings),
         )
     return env
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Serialise table creation across processes starting together on one PostgreSQL schema.
+
+    eventsourcing creates its tables (and replaces a function) whenever an application is
+    built; two processes doing that at the same instant fail with "tuple concurrently updated".
+    Holding a session advisory lock while building makes start-up safe; on SQLite the
+    database's own write lock already does this.
+    """
+    if settings.embedded:
+        yield
+        return
+    key = f"motcua:create-tables:{settings.postgres_schema}"
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))

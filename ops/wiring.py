@@ -24,7 +24,7 @@ from application.tokens import RevocationList, TokenService
 from ops.calendars import calendar_provider
 from ops.secrets import secret
 from ops.settings import Settings
-from ops.stores import store_env
+from ops.stores import schema_lock, store_env
 
 
 @dataclass
@@ -66,7 +66,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     clock = clock or WallClock()
     settings.data_path.mkdir(parents=True, exist_ok=True)
     catalogue = SeedCatalogue(settings.procedures_file or None)
-    accounts = Accounts(store_env(settings, "Accounts"), clock)
+    with schema_lock(settings):
+        accounts = Accounts(store_env(settings, "Accounts"), clock)
     tokens = TokenService(
         secret(settings.jwt_secret, settings.data_path, "jwt"),
         clock,
@@ -113,13 +114,14 @@ def _housekeeping(container: Container) -> None:
 def build_dossiers(settings: Settings, clock: Clock, catalogue: SeedCatalogue) -> Dossiers:
     """Also used by CLI commands and tests that need only the command side."""
     lookup_key = secret(settings.lookup_secret_key, settings.data_path, "lookup")
-    return Dossiers(
-        store_env(settings, "Dossiers"),
-        clock=clock,
-        catalogue=catalogue,
-        calendar_for=calendar_provider(settings),
-        scope_of=catalogue.descendants,
-        lookup_secrets=LookupSecrets(lookup_key),
-        # Derived, so every API process of a deployment computes the same pseudonymous keys.
-        applicant_key_secret="applicant-key:" + lookup_key,
-    )
+    with schema_lock(settings):
+        return Dossiers(
+            store_env(settings, "Dossiers"),
+            clock=clock,
+            catalogue=catalogue,
+            calendar_for=calendar_provider(settings),
+            scope_of=catalogue.descendants,
+            lookup_secrets=LookupSecrets(lookup_key),
+            # Derived, so every API process of a deployment computes the same pseudonymous keys.
+            applicant_key_secret="applicant-key:" + lookup_key,
+        )
