@@ -15,6 +15,8 @@ from api.auth import BearerAuthentication
 from api.auth_controller import AuthController
 from api.audit import DossierHistoryController
 from api.health import HealthController
+from api.lookup import LookupController
+from api.worklist import WorklistController
 from api.messages import MessageController
 from api.office import OfficeDossierController
 from api.portal import MyDossierController, SubmissionController
@@ -38,7 +40,8 @@ def create_app(services: Services) -> Litestar:
     return Litestar(
         route_handlers=[
             HealthController, AuthController, SubmissionController, MyDossierController,
-            MessageController, OfficeDossierController, DossierHistoryController,
+            MessageController, OfficeDossierController, DossierHistoryController, WorklistController,
+            LookupController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

@@ -197,3 +197,31 @@ class MessageView(_Out):
     at: datetime
     author_role: str
     text: str
+
+
+class DossierListItem(_Out):
+    code: str
+    procedure_code: str
+    procedure_name: str
+    channel: str
+    applicant_name: str
+    receiving_unit: str
+    current_unit: str | None
+    current_officer: str | None
+    status: str
+    national_status: int
+    submitted_at: datetime
+    received_at: datetime | None
+    appointment: datetime | None
+    original_due: datetime | None
+    waiting: bool
+    overdue: bool
+    ended_at: datetime | None
+    version: int
+
+
+class DossierPage(_Out):
+    items: list[DossierListItem]
+    next_cursor: str | None
+    caught_up: bool
+    position: int

@@ -14,8 +14,9 @@ from litestar.params import JSONBody
 
 from api import dossier_schemas as s
 from api.auth import requires_applicant_side, requires_citizen
+from api.listing import to_page
 from api.http import command_response, etag, expected_version, idempotency
-from api.schemas import DossierCodePath, ServicesDep
+from api.schemas import Cursor, DossierCodePath, Limit, MinPosition, ServicesDep
 from application.commands import CommandResult
 from application.dossiers import Submission
 
@@ -46,30 +47,37 @@ def _plain(struct: msgspec.Struct) -> dict[str, Any]:
 
 
 class MyDossierController(Controller):
-    path = "/me/dossiers/{code:str}"
+    path = "/me/dossiers"
     tags = ["portal"]
 
-    @get("", operation_id="getMyDossier", sync_to_thread=True, guards=[requires_citizen],
+    @get("", operation_id="listMyDossiers", sync_to_thread=True, guards=[requires_citizen],
+         summary="Danh sách hồ sơ của tôi / My dossiers, newest first (cursor pagination)")
+    def list_mine(self, request: Req, services: ServicesDep, cursor: Cursor = None, limit: Limit = None,
+                  min_position: MinPosition = None) -> s.DossierPage:
+        listing = services.queries.my_dossiers(request.user, cursor=cursor, limit=limit, min_position=min_position)
+        return to_page(listing, services.queries)
+
+    @get("/{code:str}", operation_id="getMyDossier", sync_to_thread=True, guards=[requires_citizen],
          summary="Hồ sơ của tôi / One of my dossiers")
     def get_mine(self, request: Req, code: DossierCodePath, services: ServicesDep) -> Response[s.DossierDetail]:
         state = services.dossiers.view(request.user, code)
         return Response(msgspec.convert(state, s.DossierDetail, from_attributes=True), headers={"ETag": etag(state.version)})
 
-    @post("/supplements", operation_id="supplementDossier", sync_to_thread=True, guards=[requires_applicant_side],
+    @post("/{code:str}/supplements", operation_id="supplementDossier", sync_to_thread=True, guards=[requires_applicant_side],
           summary="Bổ sung hồ sơ / Supply the requested documents (resumes the clock)")
     def supplement(self, request: Req, code: DossierCodePath, data: JSONBody[s.Supplement], services: ServicesDep) -> Result:
         return command_response(services.dossiers.supplement(
             request.user, code, expected_version(request), documents=data.documents, note=data.note,
             idempotency=idempotency(request, "supplementDossier", data)))
 
-    @post("/withdrawal", operation_id="withdrawDossier", sync_to_thread=True, guards=[requires_applicant_side],
+    @post("/{code:str}/withdrawal", operation_id="withdrawDossier", sync_to_thread=True, guards=[requires_applicant_side],
           summary="Rút hồ sơ / Ask to withdraw the dossier")
     def withdraw(self, request: Req, code: DossierCodePath, data: JSONBody[s.Withdrawal], services: ServicesDep) -> Result:
         return command_response(services.dossiers.request_withdrawal(
             request.user, code, expected_version(request), reason=data.reason,
             idempotency=idempotency(request, "withdrawDossier", data)))
 
-    @post("/rating", operation_id="rateDossier", sync_to_thread=True, guards=[requires_citizen],
+    @post("/{code:str}/rating", operation_id="rateDossier", sync_to_thread=True, guards=[requires_citizen],
           summary="Đánh giá mức độ hài lòng / Rate the service (1-5)")
     def rate(self, request: Req, code: DossierCodePath, data: JSONBody[s.Rating], services: ServicesDep) -> Result:
         return command_response(services.dossiers.rate(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 
 import msgspec
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
 from application.services import Services
 
@@ -36,3 +36,8 @@ ServicesDep: TypeAlias = NamedDependency[Services]
 
 DossierCodePath: TypeAlias = FromPath[str]
 """The dossier code in a path (``{code:str}``)."""
+
+Cursor: TypeAlias = Annotated[str | None, QueryParameter(name="cursor", max_length=512)]
+Limit: TypeAlias = Annotated[int | None, QueryParameter(name="limit", ge=1)]
+MinPosition: TypeAlias = Annotated[int | None, QueryParameter(name="minPosition", ge=0)]
+"""A command's ``position``: the list waits (boundedly) until the index has caught up with it."""

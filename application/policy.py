@@ -15,6 +15,7 @@ from domain.actor import OFFICER_ROLES, Actor, Role
 
 R, H, L = Role.RECEPTION_OFFICER, Role.HANDLING_OFFICER, Role.UNIT_LEADER
 OFFICERS = frozenset(OFFICER_ROLES)
+ScopeOf = Callable[[str], frozenset[str]]
 
 COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "submit": frozenset({Role.CITIZEN, R}),

@@ -31,6 +31,7 @@ class Services:
     units: UnitDirectory
     dossiers: Any = None
     audit: Any = None
+    queries: Any = None
     index: Any = None
     checks: list[Callable[[], Check]] = field(default_factory=list)
 

@@ -14,6 +14,7 @@ from adapters.catalogue.seed import SeedCatalogue
 from adapters.jobs.dramatiq_jobs import DramatiqJobs, Every
 from application.accounts import Accounts
 from application.dossier_audit import DossierAudit
+from application.dossier_queries import DossierQueries
 from application.dossiers import Dossiers
 from application.housekeeping import purge_expired_idempotency_keys
 from application.jobs import PURGE_IDEMPOTENCY_KEYS
@@ -22,9 +23,14 @@ from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.calendars import calendar_provider
+from ops.projectors import build_index_view, start_embedded_projectors
 from ops.secrets import secret
 from ops.settings import Settings
 from ops.stores import schema_lock, store_env
+
+
+INDEX_LAG_NOT_READY = 10_000
+"""Events the lookup index may trail the store by before the process reports not ready."""
 
 
 @dataclass
@@ -77,19 +83,31 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     )
 
     dossiers = build_dossiers(settings, clock, catalogue)
+    index = build_index_view(settings)
 
     def event_store() -> Check:
         accounts.recorder.max_notification_id()
         dossiers.recorder.max_notification_id()
         return Check(name="event-store", ok=True)
 
+    def lookup_index() -> Check:
+        lag = max(0, (dossiers.recorder.max_notification_id() or 0) - index.position())
+        return Check(name="lookup-index", ok=lag < INDEX_LAG_NOT_READY, lag=lag)
+
+    queries = DossierQueries(
+        index, clock, catalogue.descendants, dossiers.lookup_secrets,
+        max_wait=settings.read_your_writes_max_wait, default_limit=settings.page_size_default,
+        max_limit=settings.page_size_max,
+    )
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
         catalogue=catalogue, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
-        checks=[event_store],
+        queries=queries, checks=[event_store, lookup_index],
     )
     container = Container(settings=settings, clock=clock, services=services)
-    container.closers.extend([accounts.close, dossiers.close])
+    container.closers.extend([accounts.close, dossiers.close, index.datastore.close])
+    if projections:
+        container.starters.append(lambda: _projectors(container))
     container.jobs = build_jobs(settings, clock, [dossiers.recorder, accounts.recorder])
     if settings.embedded:  # in-process jobs; in deployment `motcua worker` runs them
         container.starters.append(container.jobs.start_worker)
@@ -103,6 +121,11 @@ def build_jobs(settings: Settings, clock: Clock, stores: list[Any]) -> DramatiqJ
     keep = timedelta(hours=settings.idempotency_hours)
     jobs.register(PURGE_IDEMPOTENCY_KEYS, lambda: purge_expired_idempotency_keys(stores, clock, keep))
     return jobs
+
+
+def _projectors(container: Container) -> None:
+    handle = start_embedded_projectors(container.settings)
+    container.closers.insert(0, handle.stop)
 
 
 def _housekeeping(container: Container) -> None:

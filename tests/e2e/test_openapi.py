@@ -1,0 +1,29 @@
+"""Clients rely on the operation ids: the served document has exactly these."""
+
+from litestar.testing import TestClient
+
+from api.app import create_app
+
+EXPECTED = {
+    # portal
+    "submitDossier", "listMyDossiers", "getMyDossier", "supplementDossier", "withdrawDossier", "rateDossier",
+    "listMessages", "postMessage", "lookupDossier",
+    # office
+    "getDossier", "listWorklist", "receiveDossier", "refuseDossier", "handOverDossier", "requestSupplement",
+    "requestFee", "recordFeePayment", "requestOpinion", "giveOpinion", "extendDeadline", "approveResult",
+    "stopProcessing", "acceptWithdrawal", "completeDossier", "returnResult",
+    # audit
+    "getDossierHistory", "getDossierStateAt",
+    # auth
+    "login", "refreshToken", "logout",
+    # operations
+    "getHealth", "getReadiness",
+}
+
+
+def test_the_openapi_document_names_every_operation_once(container):
+    with TestClient(create_app(container.services)) as client:
+        document = client.get("/schema/openapi.json").json()
+    ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == EXPECTED
