@@ -193,7 +193,9 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
         dossier = self.get(actor, code)
         if expected_version is not None and dossier.version != expected_version:
             raise StaleVersion(dossier.version)
-        at = self.clock.now()
+        # Another API process's clock may be a few milliseconds ahead: never record an instant
+        # before the dossier's last event (state-at-instant replays rely on their order).
+        at = max(self.clock.now(), dossier.modified_on)
         decide(dossier, at)
         result = self._result(dossier, 0)
         try:

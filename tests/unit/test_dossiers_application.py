@@ -137,3 +137,12 @@ def test_the_full_journey_through_the_application(app, clock):
         "Submitted", "Received", "HandedOver", "SupplementRequested", "Supplemented", "HandedOver",
         "ResultApproved", "Completed", "ResultReturned", "Rated",
     ]
+
+
+def test_a_clock_slightly_behind_the_last_event_does_not_refuse_the_command(app, clock):
+    code = app.submit(CITIZEN, online()).code
+    clock.advance(timedelta(milliseconds=-3))  # another process's clock, a little behind
+    result = app.receive(RECEPTION, code, 1)
+    dossier = app.load(code)
+    assert result.version == 2
+    assert dossier.received_at == dossier.created_on
