@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
+
+from api.dossier_schemas import DossierDetail
+from application.dossier_views import DossierState
 
 from api.problems import HTTPProblem
 from application.commands import CommandResult, Idempotency
@@ -59,3 +63,8 @@ def command_response(result: CommandResult, status_code: int = 200, location: st
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(result, status_code=status_code, headers=headers)
+
+
+def detail_response(state: DossierState) -> Response[DossierDetail]:
+    """One dossier with its current version as the ETag (the next If-Match)."""
+    return Response(msgspec.convert(state, DossierDetail, from_attributes=True), headers={"ETag": etag(state.version)})

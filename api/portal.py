@@ -15,7 +15,7 @@ from litestar.params import JSONBody
 from api import dossier_schemas as s
 from api.auth import requires_applicant_side, requires_citizen
 from api.listing import to_page
-from api.http import command_response, etag, expected_version, idempotency
+from api.http import command_response, detail_response, expected_version, idempotency
 from api.schemas import Cursor, DossierCodePath, Limit, MinPosition, ServicesDep
 from application.commands import CommandResult
 from application.dossiers import Submission
@@ -60,8 +60,7 @@ class MyDossierController(Controller):
     @get("/{code:str}", operation_id="getMyDossier", sync_to_thread=True, guards=[requires_citizen],
          summary="Hồ sơ của tôi / One of my dossiers")
     def get_mine(self, request: Req, code: DossierCodePath, services: ServicesDep) -> Response[s.DossierDetail]:
-        state = services.dossiers.view(request.user, code)
-        return Response(msgspec.convert(state, s.DossierDetail, from_attributes=True), headers={"ETag": etag(state.version)})
+        return detail_response(services.dossiers.view(request.user, code))
 
     @post("/{code:str}/supplements", operation_id="supplementDossier", sync_to_thread=True, guards=[requires_applicant_side],
           summary="Bổ sung hồ sơ / Supply the requested documents (resumes the clock)")
