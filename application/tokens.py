@@ -20,6 +20,8 @@ from application.errors import InvalidToken
 from domain.actor import Actor, Role
 
 ALGORITHM = "HS256"
+FAMILY = "family:"
+"""Revocation-list prefix for a whole session: every token issued from one login."""
 ISSUER = "motcua"
 
 
@@ -32,6 +34,10 @@ class RevocationList(ABC):
 
     @abstractmethod
     def is_revoked(self, jti: str) -> bool: ...
+
+    @abstractmethod
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        """Revoke atomically; False if it was already revoked (a refresh token used twice)."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,13 @@ class TokenService:
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
 
-    def issue(self, actor: Actor) -> TokenPair:
+    def issue(self, actor: Actor, family: str | None = None) -> TokenPair:
+        """A new session (a new family) at login; the same family when a refresh rotates it."""
         now = self._clock.now()
-        claims = {"sub": actor.id, "role": actor.role.value, "unit": actor.unit, "name": actor.name, "iss": ISSUER}
+        claims = {
+            "sub": actor.id, "role": actor.role.value, "unit": actor.unit, "name": actor.name, "iss": ISSUER,
+            "fam": family or uuid.uuid4().hex,
+        }
         access = jwt.encode(
             {**claims, "typ": "access", "jti": uuid.uuid4().hex, "iat": now, "exp": now + self._access_ttl},
             self._secret, algorithm=ALGORITHM,
@@ -81,6 +91,8 @@ class TokenService:
             raise InvalidToken(f"a {typ} token is required")
         if self._revocations.is_revoked(str(claims["jti"])):
             raise InvalidToken("the token was revoked")
+        if self._revocations.is_revoked(FAMILY + str(claims.get("fam", ""))):
+            raise InvalidToken("the session was revoked")
         return claims
 
     def authenticate(self, access_token: str) -> Actor:
@@ -88,10 +100,31 @@ class TokenService:
         return _actor(claims)
 
     def refresh(self, refresh_token: str) -> TokenPair:
-        """Rotate: the used refresh token is revoked, so it works exactly once."""
-        claims = self._decode(refresh_token, "refresh")
-        self._revoke(claims)
-        return self.issue(_actor(claims))
+        """Rotate: a refresh token works exactly once.
+
+        A second use means the token was copied: the legitimate client and the thief both hold
+        it, and we cannot tell them apart, so the whole session (every token of its family,
+        access tokens included) is revoked and the user has to log in again.
+        """
+        try:
+            claims = self._decode(refresh_token, "refresh")
+        except InvalidToken:
+            self._revoke_family_of_reused(refresh_token)
+            raise
+        if not self._revocations.revoke_once(str(claims["jti"]), self._expiry(claims)):
+            self._revocations.revoke(FAMILY + str(claims["fam"]), self._clock.now() + self._refresh_ttl)
+            raise InvalidToken("this refresh token was already used; the session has been revoked")
+        return self.issue(_actor(claims), family=str(claims["fam"]))
+
+    def _revoke_family_of_reused(self, token: str) -> None:
+        """A genuine refresh token that was already rotated away revokes its session."""
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"verify_exp": False})
+        except jwt.PyJWTError:
+            return
+        if claims.get("typ") == "refresh" and claims.get("fam") and self._revocations.is_revoked(str(claims["jti"])):
+            self._revocations.revoke(FAMILY + str(claims["fam"]), self._clock.now() + self._refresh_ttl)
 
     def logout(self, access_token: str, refresh_token: str | None) -> None:
         self._revoke(self._decode(access_token, "access"))
@@ -102,8 +135,10 @@ class TokenService:
                 pass
 
     def _revoke(self, claims: dict[str, object]) -> None:
-        exp = datetime.fromtimestamp(int(claims["exp"]), tz=self._clock.now().tzinfo)  # type: ignore[call-overload]
-        self._revocations.revoke(str(claims["jti"]), exp)
+        self._revocations.revoke(str(claims["jti"]), self._expiry(claims))
+
+    def _expiry(self, claims: dict[str, object]) -> datetime:
+        return datetime.fromtimestamp(int(claims["exp"]), tz=self._clock.now().tzinfo)  # type: ignore[call-overload]
 
 
 def _actor(claims: dict[str, object]) -> Actor:

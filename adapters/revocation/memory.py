@@ -25,3 +25,10 @@ class InMemoryRevocationList(RevocationList):
     def is_revoked(self, jti: str) -> bool:
         with self._lock:
             return jti in self._revoked
+
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        with self._lock:
+            if jti in self._revoked:
+                return False
+            self._revoked[jti] = expires_at
+            return True

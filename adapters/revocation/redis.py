@@ -27,3 +27,7 @@ class RedisRevocationList(RevocationList):
 
     def is_revoked(self, jti: str) -> bool:
         return bool(self._redis.exists(self._prefix + jti))
+
+    def revoke_once(self, jti: str, expires_at: datetime) -> bool:
+        ttl = max(1, math.ceil((expires_at - self._clock.now()).total_seconds()))
+        return bool(self._redis.set(self._prefix + jti, b"1", ex=ttl, nx=True))

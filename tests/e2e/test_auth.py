@@ -46,3 +46,16 @@ def test_an_expired_access_token_is_refused(client, citizen, clock):
     headers = login(client, citizen)
     clock.advance(timedelta(minutes=43201))
     assert client.post("/auth/logout", json={}, headers=headers).status_code == 401
+
+
+def test_a_reused_refresh_token_revokes_the_whole_session(client, citizen):
+    tokens = client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"}).json()
+    rotated = client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]}).json()
+    stolen_reuse = client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert stolen_reuse.status_code == 401
+    # The legitimate client's newer tokens die with the session.
+    assert client.post("/auth/refresh", json={"refreshToken": rotated["refreshToken"]}).status_code == 401
+    assert client.post("/auth/logout", json={}, headers={"Authorization": "Bearer " + rotated["accessToken"]}).status_code == 401
+    # A new login is a new session.
+    fresh = client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"}).json()
+    assert client.post("/auth/refresh", json={"refreshToken": fresh["refreshToken"]}).status_code == 200
