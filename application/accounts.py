@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -31,9 +32,12 @@ class WeakPassword(InvalidCredentials):
 class Accounts(IsolatedApplication):
     name = "Accounts"
 
-    def __init__(self, env: dict[str, str], clock: Clock) -> None:
+    def __init__(self, env: dict[str, str], clock: Clock, *, max_failures: int = 5,
+                 lockout: timedelta = timedelta(minutes=15)) -> None:
         super().__init__(env)
         self.clock = clock
+        self.max_failures = max_failures
+        self.lockout = lockout
 
     def register(self, *, username: str, password: str, role: Role, unit: str | None = None,
                  full_name: str = "", id_number: str | None = None, by: Actor | None = None) -> UUID:
@@ -67,10 +71,23 @@ class Accounts(IsolatedApplication):
         except AggregateNotFoundError:
             _verify(_DUMMY_HASH, password)
             raise InvalidCredentials() from None
+        now = self.clock.now()
+        account.check_not_locked(now)
         if not _verify(account.password_hash, password):
+            account.record_failed_login(now, max_failures=self.max_failures, lockout=self.lockout)
+            self._save_quietly(account)
             raise InvalidCredentials()
         account.check_enabled()
+        account.clear_failures(now)
+        self._save_quietly(account)
         return Actor(id=str(account.id), role=account.role, unit=account.unit, name=account.full_name)
+
+    def _save_quietly(self, account: Account) -> None:
+        """Failure counting is best effort under a race: a lost count is one more guess, no more."""
+        try:
+            self.save(account)
+        except IntegrityError:
+            pass
 
 
 def _verify(password_hash: str, password: str) -> bool:

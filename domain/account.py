@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -41,6 +41,17 @@ class UnitRequired(AccountError):
     code = "unit-required"
     message_vi = "Cán bộ phải thuộc một đơn vị"
     message_en = "An officer account needs a unit"
+
+
+class AccountLocked(AccountError):
+    code = "account-locked"
+    message_vi = "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần"
+    message_en = "The account is locked for a while after repeated failed logins"
+    http_status = 423
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
 
 
 class AccountDisabled(AccountError):
@@ -97,6 +108,8 @@ class Account(Aggregate):
         self.full_name = full_name
         self.id_number = id_number
         self.disabled = False
+        self.failed_logins = 0
+        self.locked_until: datetime | None = None
 
     class PasswordChanged(Aggregate.Event):
         password_hash: str
@@ -122,3 +135,33 @@ class Account(Aggregate):
     def check_enabled(self) -> None:
         if self.disabled:
             raise AccountDisabled(self.username)
+
+    class LoginFailed(Aggregate.Event):
+        """A wrong password: kept in the stream so an auditor sees guessing attempts."""
+
+        failures: int
+        locked_until: datetime | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.failed_logins = self.failures
+            aggregate.locked_until = self.locked_until
+
+    def record_failed_login(self, at: datetime, *, max_failures: int, lockout: timedelta) -> None:
+        """Lock after ``max_failures`` consecutive failures; a lock that has run out starts afresh."""
+        previous = 0 if self.locked_until is not None and at >= self.locked_until else self.failed_logins
+        failures = previous + 1
+        locked_until = at + lockout if failures >= max_failures else None
+        self.trigger_event(self.LoginFailed, timestamp=at, failures=failures, locked_until=locked_until)
+
+    class FailuresCleared(Aggregate.Event):
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.failed_logins = 0
+            aggregate.locked_until = None
+
+    def clear_failures(self, at: datetime) -> None:
+        if self.failed_logins:
+            self.trigger_event(self.FailuresCleared, timestamp=at)
+
+    def check_not_locked(self, at: datetime) -> None:
+        if self.locked_until is not None and at < self.locked_until:
+            raise AccountLocked(self.locked_until)

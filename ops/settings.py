@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lookup_secret_key: str = ""
     """HMAC key for the public lookup secrets; empty means a random key in ``data_dir/secrets``."""
     access_token_minutes: int = 15
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
     refresh_token_days: int = 7
     idempotency_hours: int = 24
     projection_poll_interval: float = 0.05

@@ -73,7 +73,10 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     settings.data_path.mkdir(parents=True, exist_ok=True)
     catalogue = SeedCatalogue(settings.procedures_file or None)
     with schema_lock(settings):
-        accounts = Accounts(store_env(settings, "Accounts"), clock)
+        accounts = Accounts(
+            store_env(settings, "Accounts"), clock, max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+        )
     tokens = TokenService(
         secret(settings.jwt_secret, settings.data_path, "jwt"),
         clock,

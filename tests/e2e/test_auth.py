@@ -59,3 +59,19 @@ def test_a_reused_refresh_token_revokes_the_whole_session(client, citizen):
     # A new login is a new session.
     fresh = client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"}).json()
     assert client.post("/auth/refresh", json={"refreshToken": fresh["refreshToken"]}).status_code == 200
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, citizen, clock):
+    from datetime import timedelta
+
+    for _ in range(5):
+        assert client.post("/auth/login", json={"username": citizen, "password": "wrong password!"}).status_code == 401
+    locked = client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"})
+    assert locked.status_code == 423
+    assert locked.json()["code"] == "account-locked"
+    clock.advance(timedelta(minutes=16))
+    assert client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"}).status_code == 200
+    # The successful login cleared the count: four more failures do not lock it again.
+    for _ in range(4):
+        client.post("/auth/login", json={"username": citizen, "password": "wrong password!"})
+    assert client.post("/auth/login", json={"username": citizen, "password": "correct horse battery"}).status_code == 200
