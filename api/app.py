@@ -13,13 +13,19 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import BearerAuthentication
 from api.auth_controller import AuthController
+from api.access_log import AccessLogController
+from api.users import ProfileController, UserController
 from api.audit import DossierHistoryController
+from api.audit_chain import AuditChainController
 from api.health import HealthController
 from api.lookup import LookupController
 from api.worklist import WorklistController
+from api.statistics import PublicStatisticsController, StatisticsController
 from api.messages import MessageController
 from api.office import OfficeDossierController
 from api.portal import MyDossierController, SubmissionController
+from api.admin_procedures import AdminProcedureController
+from api.procedures import CatalogueController, ProcedureFormController
 from api.middleware import request_id_middleware
 from api.problems import handle_exception
 from application.services import Services
@@ -41,7 +47,9 @@ def create_app(services: Services) -> Litestar:
         route_handlers=[
             HealthController, AuthController, SubmissionController, MyDossierController,
             MessageController, OfficeDossierController, DossierHistoryController, WorklistController,
-            LookupController,
+            LookupController, AccessLogController, UserController, ProfileController,
+            ProcedureFormController, CatalogueController, AdminProcedureController,
+            StatisticsController, PublicStatisticsController, AuditChainController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 
 from api import dossier_schemas as s
 from api.auth import requires_dossier_reader
+from api.http import access_context
 from api.problems import HTTPProblem
 from api.schemas import DossierCodePath, ServicesDep
 
@@ -38,7 +39,7 @@ class DossierHistoryController(Controller):
     @get("/history", operation_id="getDossierHistory", sync_to_thread=True,
          summary="Phiếu kiểm soát quá trình / Every event with actor, unit, instant, national status; graded hand-overs")
     def history(self, request: Request[Any, Any, Any], code: DossierCodePath, services: ServicesDep) -> list[SlipRowView]:
-        return [msgspec.convert(row, SlipRowView, from_attributes=True) for row in services.audit.history(request.user, code)]
+        return [msgspec.convert(row, SlipRowView, from_attributes=True) for row in services.audit.history(request.user, code, access_context(request))]
 
     @get("/state", operation_id="getDossierStateAt", sync_to_thread=True,
          summary="Hồ sơ tại một thời điểm / The dossier as it was at an instant (RFC 3339 `at`)")
@@ -47,4 +48,4 @@ class DossierHistoryController(Controller):
         if at.tzinfo is None:
             raise HTTPProblem(400, "instant-without-offset", "Thời điểm phải có múi giờ",
                               "`at` must carry an offset, e.g. 2026-03-02T09:00:00+07:00", field="at")
-        return msgspec.convert(services.audit.state_at(request.user, code, at), s.DossierDetail, from_attributes=True)
+        return msgspec.convert(services.audit.state_at(request.user, code, at, access_context(request)), s.DossierDetail, from_attributes=True)

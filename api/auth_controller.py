@@ -8,6 +8,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from api.http import access_context
 from api.schemas import Credentials, LogoutRequest, RefreshRequest, ServicesDep, TokenResponse
 from application.tokens import TokenPair
 
@@ -22,8 +23,8 @@ class AuthController(Controller):
 
     @post("/login", operation_id="login", status_code=HTTP_200_OK, exclude_from_auth=True, sync_to_thread=True,
           summary="Đăng nhập / Log in with username and password")
-    def login(self, data: JSONBody[Credentials], services: ServicesDep) -> TokenResponse:
-        actor = services.accounts.authenticate(data.username, data.password)
+    def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials], services: ServicesDep) -> TokenResponse:
+        actor = services.accounts.authenticate(data.username, data.password, access_context(request))
         return _tokens(services.tokens.issue(actor))
 
     @post("/refresh", operation_id="refreshToken", status_code=HTTP_200_OK, exclude_from_auth=True, sync_to_thread=True,

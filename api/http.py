@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
+import structlog
 from litestar import Request, Response
 
 from api.dossier_schemas import DossierDetail
 from application.dossier_views import DossierState
 
 from api.problems import HTTPProblem
+from application.access_log import AccessContext
 from application.commands import CommandResult, Idempotency
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
@@ -68,3 +71,17 @@ def command_response(result: CommandResult, status_code: int = 200, location: st
 def detail_response(state: DossierState) -> Response[DossierDetail]:
     """One dossier with its current version as the ETag (the next If-Match)."""
     return Response(msgspec.convert(state, DossierDetail, from_attributes=True), headers={"ETag": etag(state.version)})
+
+
+def access_context(request: Request[Any, Any, Any]) -> AccessContext:
+    """Where the request came from and, for auditors, why.
+
+    The reason comes from the ``X-Access-Reason`` header, percent-encoded UTF-8 (headers are
+    ASCII, reasons are Vietnamese), or from a ``reason`` query parameter.
+    """
+    bound = structlog.contextvars.get_contextvars()
+    return AccessContext(
+        ip=request.client.host if request.client else "",
+        reason=unquote(request.headers.get("x-access-reason", "")) or request.query_params.get("reason", ""),
+        request_id=str(bound.get("request_id", "")),
+    )

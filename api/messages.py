@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 from api import dossier_schemas as s
 from api.auth import requires_participant
-from api.http import command_response, expected_version
+from api.http import access_context, command_response, expected_version
 from api.schemas import DossierCodePath, ServicesDep
 from application.commands import CommandResult
 
@@ -23,7 +23,7 @@ class MessageController(Controller):
     def list_messages(self, request: Request[Any, Any, Any], code: DossierCodePath, services: ServicesDep) -> list[s.MessageView]:
         return [
             s.MessageView(at=m["at"], author_role=m["actor_role"], text=m["text"])
-            for m in services.dossiers.messages(request.user, code)
+            for m in services.dossiers.messages(request.user, code, access_context(request))
         ]
 
     @post("", operation_id="postMessage", sync_to_thread=True, guards=[requires_participant], status_code=201,

@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 
 from api import dossier_schemas as s
 from api.auth import requires_dossier_reader, requires_officer
-from api.http import command_response, detail_response, expected_version
+from api.http import access_context, command_response, detail_response, expected_version
 from api.schemas import DossierCodePath, ServicesDep
 from application.commands import CommandResult
 
@@ -28,7 +28,7 @@ class OfficeDossierController(Controller):
     @get("", operation_id="getDossier", sync_to_thread=True, guards=[requires_dossier_reader],
          summary="Xem hồ sơ / Read one dossier (ETag = its version)")
     def get_dossier(self, request: Req, code: DossierCodePath, services: ServicesDep) -> Response[s.DossierDetail]:
-        return detail_response(services.dossiers.view(request.user, code))
+        return detail_response(services.dossiers.view(request.user, code, access_context(request)))
 
     @post("/reception", operation_id="receiveDossier", sync_to_thread=True, guards=[requires_officer],
           summary="Tiếp nhận hồ sơ / Receive (issues the appointment)")

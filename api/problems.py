@@ -34,9 +34,11 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = structlog.get_logger("motcua.api")
 
 
-class FieldError(msgspec.Struct, frozen=True):
+class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
     field: str
     message: str
+    messageVi: str = ""
+    messageEn: str = ""
 
 
 class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -103,10 +105,13 @@ def _make(status: int, code: str, vi: str, en: str, request: Request[Any, Any, A
 
 
 def _status_of(exc: ApplicationError) -> int:
+    """The nearest class in the error's ancestry that says: its own ``http_status`` or the table."""
     for cls in type(exc).__mro__:
+        if "http_status" in vars(cls):
+            return int(vars(cls)["http_status"])
         if cls in _STATUS:
             return _STATUS[cls]  # type: ignore[index]
-    return getattr(exc, "http_status", 422)
+    return 422
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
@@ -119,7 +124,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         p = _make(
             status, exc.code, exc.message_vi, exc.message_en, request,
             detail=exc.detail, currentVersion=exc.extra.get("current_version"),
-            field=str(exc.extra.get("field", "")),
+            field=str(exc.extra.get("field", "")), errors=_field_errors(exc),
         )
         if status == 503:
             headers["Retry-After"] = "5"
@@ -147,6 +152,14 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         log.exception("unhandled_error", error=repr(exc))
         p = _make(500, "internal-error", "Lỗi hệ thống", "Internal server error", request)
     return problem_response(request, p, headers or None)
+
+
+def _field_errors(exc: ApplicationError) -> list[FieldError]:
+    """An error naming several bad fields (an e-form) lists each, in both languages."""
+    return [
+        FieldError(field=e.field, message=e.message_en, messageVi=e.message_vi, messageEn=e.message_en)
+        for e in exc.extra.get("errors", ()) if hasattr(e, "field") and hasattr(e, "message_vi")
+    ]
 
 
 def _domain_status(exc: Exception) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -10,9 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.access_log import AccessContext, Accesses
 from application.base import IsolatedApplication
 from application.clock import Clock
-from application.errors import AccountExists, InvalidCredentials
+from application.tokens import TokenService
+from application.errors import AccessDenied, AccountExists, ApplicationError, InvalidCredentials, VersionConflict
 from domain.account import Account, account_id, check_username
 from domain.actor import Actor, Role
 
@@ -38,6 +41,7 @@ class Accounts(IsolatedApplication):
         self.clock = clock
         self.max_failures = max_failures
         self.lockout = lockout
+        self.accesses: Accesses | None = None
 
     def register(self, *, username: str, password: str, role: Role, unit: str | None = None,
                  full_name: str = "", id_number: str | None = None, by: Actor | None = None) -> UUID:
@@ -65,7 +69,17 @@ class Accounts(IsolatedApplication):
     def get(self, id: UUID) -> Account:
         return self.repository.get(id)  # type: ignore[no-any-return]
 
-    def authenticate(self, username: str, password: str) -> Actor:
+    def authenticate(self, username: str, password: str, access: AccessContext | None = None) -> Actor:
+        """Log in; every attempt, good or bad, goes to the access log."""
+        actor = None
+        try:
+            actor = self._authenticate(username, password)
+            return actor
+        finally:
+            if self.accesses is not None:
+                self.accesses.login(username.strip().lower()[:64], actor, access)
+
+    def _authenticate(self, username: str, password: str) -> Actor:
         try:
             account: Account = self.repository.get(account_id(username.strip().lower()))
         except AggregateNotFoundError:
@@ -95,3 +109,97 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: str
+    username: str
+    role: str
+    unit: str | None
+    full_name: str
+    phone: str | None
+    email: str | None
+    disabled: bool
+    version: int
+
+
+def view_of(account: Account) -> AccountView:
+    return AccountView(
+        id=str(account.id), username=account.username, role=account.role.value, unit=account.unit,
+        full_name=account.full_name, phone=account.phone, email=account.email, disabled=account.disabled,
+        version=account.version,
+    )
+
+
+class UserAdministration:
+    """Administrators manage officer and citizen accounts; citizens edit their own profile."""
+
+    def __init__(self, accounts: Accounts, tokens: TokenService) -> None:
+        self._accounts = accounts
+        self._tokens = tokens
+
+    def _check_admin(self, actor: Actor) -> None:
+        if actor.role != Role.ADMINISTRATOR:
+            raise AccessDenied("only administrators manage accounts")
+
+    def _load(self, username: str) -> Account:
+        try:
+            return self._accounts.repository.get(account_id(username.strip().lower()))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            raise AccountNotFound(username, field="username") from None
+
+    def create(self, actor: Actor, *, username: str, password: str, role: Role, unit: str | None,
+               full_name: str) -> AccountView:
+        self._check_admin(actor)
+        self._accounts.register(username=username, password=password, role=role, unit=unit,
+                                full_name=full_name, by=actor)
+        return view_of(self._load(username))
+
+    def get(self, actor: Actor, username: str) -> AccountView:
+        self._check_admin(actor)
+        return view_of(self._load(username))
+
+    def update(self, actor: Actor, username: str, *, full_name: str, phone: str | None, email: str | None) -> AccountView:
+        self._check_admin(actor)
+        account = self._load(username)
+        account.update_profile(full_name=full_name, phone=phone, email=email, actor_id=actor.id,
+                               at=self._accounts.clock.now())
+        return self._save(account)
+
+    def assign_role(self, actor: Actor, username: str, role: Role, unit: str | None) -> AccountView:
+        self._check_admin(actor)
+        account = self._load(username)
+        account.assign_role(role, unit, actor_id=actor.id, at=self._accounts.clock.now())
+        return self._save(account)
+
+    def disable(self, actor: Actor, username: str, reason: str) -> AccountView:
+        self._check_admin(actor)
+        account = self._load(username)
+        account.disable(reason, actor_id=actor.id, at=self._accounts.clock.now())
+        view = self._save(account)
+        self._tokens.revoke_subject(view.id)
+        return view
+
+    def my_profile(self, actor: Actor) -> AccountView:
+        return view_of(self._accounts.get(UUID(actor.id)))
+
+    def update_my_profile(self, actor: Actor, *, full_name: str, phone: str | None, email: str | None) -> AccountView:
+        account = self._accounts.get(UUID(actor.id))
+        account.update_profile(full_name=full_name, phone=phone, email=email, actor_id=actor.id,
+                               at=self._accounts.clock.now())
+        return self._save(account)
+
+    def _save(self, account: Account) -> AccountView:
+        try:
+            self._accounts.save(account)
+        except IntegrityError:
+            raise VersionConflict("the account was changed by someone else; try again") from None
+        return view_of(account)
+
+
+class AccountNotFound(ApplicationError):
+    code = "account-not-found"
+    message_vi = "Không tìm thấy tài khoản"
+    message_en = "Account not found"
+    http_status = 404

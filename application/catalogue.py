@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class ProcedureVersion:
     fee_stops_clock: bool
     fee: int
     steps: tuple[ProcedureStep, ...] = field(default_factory=tuple)
+    # Filled by the event-sourced catalogue (application.procedures); the seed stand-in leaves
+    # the defaults. Lists of plain dicts as the Procedure aggregate keeps them (snake_case).
+    description: str = ""
+    implementing_units: tuple[str, ...] = field(default_factory=tuple)
+    fees: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    components: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    form_schema: dict[str, Any] | None = None
+    result_documents: tuple[str, ...] = field(default_factory=tuple)
+    legal_basis: tuple[str, ...] = field(default_factory=tuple)
+    guidance: str = ""
+    source: str = ""
+    status: str = "published"  # published / suspended / withdrawn / draft
 
     def time_limit_for(self, channel: str) -> TimeLimit:
         """Online filings may have their own limit; postal filings follow the counter's."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from application.access_log import AccessContext
 from application.dossier_views import DossierState, state_of
 from application.dossiers import Dossiers
 from application.errors import DossierNotFound
@@ -20,14 +21,19 @@ class DossierAudit:
     def __init__(self, dossiers: Dossiers) -> None:
         self._dossiers = dossiers
 
-    def history(self, actor: Actor, code: str) -> list[SlipRow]:
+    def history(self, actor: Actor, code: str, access: AccessContext | None = None) -> list[SlipRow]:
+        self._dossiers.accesses.before_read(actor, access)
         dossier = self._dossiers.get(actor, code)  # existence and visibility
         events = self._dossiers.events.get(dossier_id(code))
-        return processing_slip(events, self._dossiers.calendar_of(dossier))
+        rows = processing_slip(events, self._dossiers.calendar_of(dossier))
+        self._dossiers.accesses.read(actor, "read-history", code, access)
+        return rows
 
-    def state_at(self, actor: Actor, code: str, at: datetime) -> DossierState:
+    def state_at(self, actor: Actor, code: str, at: datetime, access: AccessContext | None = None) -> DossierState:
         """The dossier as its events up to and including ``at`` make it."""
+        self._dossiers.accesses.before_read(actor, access)
         current = self._dossiers.get(actor, code)
+        self._dossiers.accesses.read(actor, "read-state-at", code, access)
         version = 0
         for event in self._dossiers.events.get(dossier_id(code)):
             if event.timestamp > at:

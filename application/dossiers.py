@@ -21,6 +21,7 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.access_log import AccessContext, Accesses
 from application.base import IsolatedApplication
 from application.catalogue import ProcedureCatalogue
 from application.clock import Clock
@@ -28,6 +29,7 @@ from application.commands import CommandResult, Idempotency, replay
 from application.errors import ApplicationError, DossierNotFound, StaleVersion, VersionConflict
 from application.dossier_lifecycle import LifecycleCommands
 from application.dossier_views import DossierState, state_of
+from application.forms import check_form
 from application.lookup_secrets import LookupSecrets
 from application.policy import check_can_see, check_command_allowed
 from domain.actor import Actor, Role
@@ -81,7 +83,7 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
 
     def __init__(self, env: dict[str, str], *, clock: Clock, catalogue: ProcedureCatalogue,
                  calendar_for: CalendarFor, scope_of: ScopeOf, lookup_secrets: LookupSecrets,
-                 applicant_key_secret: str) -> None:
+                 applicant_key_secret: str, accesses: Accesses) -> None:
         super().__init__(env)
         self.clock = clock
         self.catalogue = catalogue
@@ -89,6 +91,7 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
         self.scope_of = scope_of
         self.lookup_secrets = lookup_secrets
         self._applicant_key_secret = applicant_key_secret.encode()
+        self.accesses: Accesses = accesses
 
     # ----- reading one dossier (by id: always current, so its ETag is too) -----
 
@@ -105,11 +108,17 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
         check_can_see(actor, dossier_scope(dossier), self.scope_of, code)
         return dossier
 
-    def view(self, actor: Actor, code: str) -> DossierState:
-        return state_of(self.get(actor, code), self.clock.now())
+    def view(self, actor: Actor, code: str, access: AccessContext | None = None) -> DossierState:
+        self.accesses.before_read(actor, access)
+        state = state_of(self.get(actor, code), self.clock.now())
+        self.accesses.read(actor, "read-dossier", code, access)
+        return state
 
-    def messages(self, actor: Actor, code: str) -> list[dict[str, Any]]:
-        return [dict(m) for m in self.get(actor, code).messages]
+    def messages(self, actor: Actor, code: str, access: AccessContext | None = None) -> list[dict[str, Any]]:
+        self.accesses.before_read(actor, access)
+        messages = [dict(m) for m in self.get(actor, code).messages]
+        self.accesses.read(actor, "read-messages", code, access)
+        return messages
 
     def calendar_of(self, dossier: Dossier) -> WorkingCalendar:
         return self.calendar_for(dossier.receiving_unit)
@@ -121,7 +130,14 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
         first = replay(self.recorder, idempotency)  # type: ignore[arg-type]
         if first is not None:
             return self._with_position(first)
-        procedure = self.catalogue.get(submission.procedure_code, submission.procedure_version)
+        # New filings go under the current published version only; older versions stay readable
+        # for the dossiers pinned to them.
+        procedure = self.catalogue.get(submission.procedure_code)
+        if submission.procedure_version is not None and submission.procedure_version != procedure.version:
+            raise InvalidSubmission(
+                f"procedure {procedure.code} is filed under its current version {procedure.version}",
+                field="procedureVersion",
+            )
         unit = submission.receiving_unit or procedure.receiving_units[0]
         if unit not in procedure.receiving_units:
             raise InvalidSubmission(f"unit {unit} does not receive procedure {procedure.code}", field="receivingUnit")
@@ -141,6 +157,8 @@ class Dossiers(LifecycleCommands, IsolatedApplication):
             applicant["id"] = submission.applicant_account or "walk-in:" + self._applicant_key(applicant)[:16]
         if not str(applicant.get("name") or "").strip():
             raise InvalidSubmission("the applicant's name is required", field="applicant.name")
+        # The pinned version's e-form schema (none: any form); every bad field listed, nothing kept.
+        check_form(getattr(procedure, "form_schema", None), submission.form)
         limit = procedure.time_limit_for(submission.channel)
         secret, secret_hmac = self.lookup_secrets.new()
         calendar = self.calendar_for(unit)

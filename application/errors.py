@@ -71,6 +71,7 @@ class AccountExists(ApplicationError):
     code = "account-exists"
     message_vi = "Tài khoản đã tồn tại"
     message_en = "An account with this username already exists"
+    http_status = 409
 
 
 class InvalidToken(ApplicationError):

@@ -32,7 +32,17 @@ class Services:
     dossiers: Any = None
     audit: Any = None
     queries: Any = None
+    accesses: Any = None
+    users: Any = None
     index: Any = None
+    procedures: Any = None
+    """``application.procedures.Procedures``: the catalogue's administrator commands."""
+    catalogue_search: Any = None
+    """``application.catalogue_search.CatalogueSearch``: the public catalogue (a projection)."""
+    statistics: Any = None
+    """``application.statistics.Statistics``: processing statistics (ClickHouse)."""
+    audit_chain: Any = None
+    """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 
     def readiness(self) -> list[Check]:

@@ -21,6 +21,7 @@ from domain.actor import Actor, Role
 
 ALGORITHM = "HS256"
 FAMILY = "family:"
+SUBJECT = "subject:"
 """Revocation-list prefix for a whole session: every token issued from one login."""
 ISSUER = "motcua"
 
@@ -93,7 +94,13 @@ class TokenService:
             raise InvalidToken("the token was revoked")
         if self._revocations.is_revoked(FAMILY + str(claims.get("fam", ""))):
             raise InvalidToken("the session was revoked")
+        if self._revocations.is_revoked(SUBJECT + str(claims["sub"])):
+            raise InvalidToken("the account was disabled")
         return claims
+
+    def revoke_subject(self, subject: str) -> None:
+        """Every token of an account, at once (the account was disabled)."""
+        self._revocations.revoke(SUBJECT + subject, self._clock.now() + self._refresh_ttl)
 
     def authenticate(self, access_token: str) -> Actor:
         claims = self._decode(access_token, "access")

@@ -110,6 +110,8 @@ class Account(Aggregate):
         self.disabled = False
         self.failed_logins = 0
         self.locked_until: datetime | None = None
+        self.phone: str | None = None
+        self.email: str | None = None
 
     class PasswordChanged(Aggregate.Event):
         password_hash: str
@@ -165,3 +167,35 @@ class Account(Aggregate):
     def check_not_locked(self, at: datetime) -> None:
         if self.locked_until is not None and at < self.locked_until:
             raise AccountLocked(self.locked_until)
+
+    class RoleAssigned(Aggregate.Event):
+        role: str
+        unit: str | None
+        actor_id: str
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.role = Role(self.role)
+            aggregate.unit = self.unit
+
+    def assign_role(self, role: Role, unit: str | None, *, actor_id: str, at: datetime) -> None:
+        check_unit_for_role(role, unit)
+        if (role, unit) != (self.role, self.unit):
+            self.trigger_event(self.RoleAssigned, timestamp=at, role=role.value, unit=unit, actor_id=actor_id)
+
+    class ProfileUpdated(Aggregate.Event):
+        full_name: str
+        phone: str | None
+        email: str | None
+        actor_id: str
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.full_name = self.full_name
+            aggregate.phone = self.phone
+            aggregate.email = self.email
+
+    def update_profile(self, *, full_name: str, phone: str | None, email: str | None, actor_id: str,
+                       at: datetime) -> None:
+        if not full_name.strip():
+            raise AccountError("full name required", field="fullName")
+        self.trigger_event(self.ProfileUpdated, timestamp=at, full_name=full_name.strip(), phone=phone, email=email,
+                           actor_id=actor_id)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from ops import statistics_cli, users
 from ops.logging import configure_logging
 from ops.settings import Settings, SettingsError, load_settings
 
@@ -34,7 +35,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
     from ops.replay import print_slip
 
-    return print_slip(settings, args.code)
+    return print_slip(settings, args.code, args.reason)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -57,9 +58,14 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
+    from ops.catalogue_projector import start_embedded_catalogue_projector
     from ops.projectors import run_projectors_until_signalled
 
-    return run_projectors_until_signalled(settings)
+    catalogue = start_embedded_catalogue_projector(settings)  # a thread beside the index runner
+    try:
+        return run_projectors_until_signalled(settings)
+    finally:
+        catalogue.stop()
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,6 +89,18 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from ops.audit import verify_command
+
+    return verify_command(settings)
+
+
+def _audit_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from ops.audit import digest_command
+
+    return digest_command(settings, take=not args.no_take)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="motcua",
@@ -101,12 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run background jobs from Redis (deployment)")
     worker.add_argument("--threads", type=int, default=4)
     worker.set_defaults(func=_worker)
+    users.add_parser(sub)
+    statistics_cli.add_parsers(sub)  # migrate, report, project-statistics
     replay = sub.add_parser("replay", help="print a dossier's processing-control slip from its events")
     replay.add_argument("code", help="dossier code, e.g. 000.00.01.H22-260302-0001")
+    replay.add_argument("--reason", default="tra cứu từ dòng lệnh / command-line replay",
+                        help="why you read it (kept in the access log)")
     replay.set_defaults(func=_replay)
     demo = sub.add_parser("demo", help="create demo accounts and dossiers in every state (idempotent)")
     demo.add_argument("--dossiers", type=int, default=320)
     demo.set_defaults(func=_demo)
+    audit = sub.add_parser("audit", help="tamper evidence: verify the audit hash chain, export daily digests")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the chain, digests and snapshots; exit 1 on a break").set_defaults(
+        func=_audit_verify
+    )
+    digest = audit_sub.add_parser("digest", help="record today's chain heads and print every digest as JSON lines")
+    digest.add_argument("--no-take", action="store_true", help="only print the digests already recorded")
+    digest.set_defaults(func=_audit_digest)
     return parser
 
 

@@ -74,7 +74,7 @@ def run_demo(services: Services, count: int = 320, seed: int = 2026) -> dict[str
             channel = rng.choice(procedure.channels)
             filer = actors["congdan"] if channel == "online" else actors["tiepnhan"]
             submission = Submission(
-                procedure_code=procedure.code, channel=channel, form={"demo": True},
+                procedure_code=procedure.code, channel=channel, form=(procedure.form_schema or {}).get("examples", [{}])[0],
                 applicant={"name": f"Công dân mẫu {i:03d}", "id_number": f"0010990{i:05d}"},
                 applicant_account=actors["congdan"].id,
             )

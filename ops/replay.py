@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from application.access_log import AccessContext
 from application.errors import DossierNotFound
 from domain.actor import Actor, Role
 from ops.settings import Settings
@@ -14,14 +15,14 @@ from ops.settings import Settings
 CLI_AUDITOR = Actor(id="cli", role=Role.AUDITOR, name="motcua replay")
 
 
-def print_slip(settings: Settings, code: str) -> int:
+def print_slip(settings: Settings, code: str, reason: str = "motcua replay") -> int:
     from ops.wiring import build_container
 
     console = Console()
     container = build_container(settings, projections=False)
     try:
         try:
-            rows = container.services.audit.history(CLI_AUDITOR, code)
+            rows = container.services.audit.history(CLI_AUDITOR, code, AccessContext(ip="cli", reason=reason))
         except DossierNotFound:
             console.print(f"[red]Không tìm thấy hồ sơ / dossier not found:[/red] {code}")
             return 1

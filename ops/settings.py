@@ -48,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """HS256 signing key; empty means a random key kept in ``data_dir/secrets``."""
     lookup_secret_key: str = ""
     """HMAC key for the public lookup secrets; empty means a random key in ``data_dir/secrets``."""
+    audit_chain_key: str = ""
+    """HMAC key of the audit hash chain (``base64:...`` or text of 32+ characters); empty means
+    a random key kept in ``data_dir/secrets/audit-chain``. Keep it outside the database."""
     access_token_minutes: int = 15
     login_max_failures: int = 5
     login_lockout_minutes: int = 15

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlparse
 
 import psycopg
 
+from application.audit_chain import AUDIT_CHAIN_KEY_ENV, parse_chain_key
+from ops.secrets import secret
 from ops.settings import Settings, SettingsError
 
 TRANSCODER_TOPIC = "adapters.eventstore.transcoder:MotcuaTranscoder"
@@ -54,8 +56,18 @@ def sqlite_path(settings: Settings, name: str) -> Path:
     return settings.data_path / f"{name.lower()}.sqlite"
 
 
+def audit_chain_key(settings: Settings) -> str:
+    """The audit chain's key as configured (``AUDIT_CHAIN_KEY`` form), made once if empty."""
+    key = secret(settings.audit_chain_key, settings.data_path, "audit-chain")
+    try:
+        parse_chain_key(key)
+    except ValueError as exc:
+        raise SettingsError(f"MOTCUA_AUDIT_CHAIN_KEY: {exc}") from None
+    return key
+
+
 def store_env(settings: Settings, app_name: str) -> dict[str, str]:
-    env = {"TRANSCODER_TOPIC": TRANSCODER_TOPIC}
+    env = {"TRANSCODER_TOPIC": TRANSCODER_TOPIC, AUDIT_CHAIN_KEY_ENV: audit_chain_key(settings)}
     if settings.embedded:
         env.update(
             PERSISTENCE_MODULE="adapters.eventstore.sqlite",

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from adapters.catalogue.importer import import_seed
 from adapters.catalogue.seed import SeedCatalogue
 from adapters.jobs.dramatiq_jobs import DramatiqJobs, Every
-from application.accounts import Accounts
+from application.access_log import AccessLog, Accesses
+from application.accounts import Accounts, UserAdministration
 from application.dossier_audit import DossierAudit
 from application.dossier_queries import DossierQueries
 from application.dossiers import Dossiers
+from application.catalogue import ProcedureCatalogue, UnitDirectory
+from application.procedures import Procedures
 from application.housekeeping import purge_expired_idempotency_keys
 from application.jobs import PURGE_IDEMPOTENCY_KEYS
 from application.lookup_secrets import LookupSecrets
@@ -23,10 +27,12 @@ from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.calendars import calendar_provider
+from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
 from ops.secrets import secret
 from ops.settings import Settings
-from ops.stores import schema_lock, store_env
+from ops.statistics import attach_statistics
+from ops.stores import postgres_conninfo, schema_lock, store_env
 
 
 INDEX_LAG_NOT_READY = 10_000
@@ -85,13 +91,23 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         refresh_ttl=timedelta(days=settings.refresh_token_days),
     )
 
-    dossiers = build_dossiers(settings, clock, catalogue)
+    access_log = build_access_log(settings)
+    accesses = Accesses(access_log, clock)
+    accounts.accesses = accesses
+    procedures = build_procedures(settings, clock)
+    catalogue_view = build_catalogue_view(settings)
+    dossiers = build_dossiers(settings, clock, procedures, accesses, units=catalogue)
     index = build_index_view(settings)
 
     def event_store() -> Check:
         accounts.recorder.max_notification_id()
         dossiers.recorder.max_notification_id()
+        procedures.recorder.max_notification_id()
         return Check(name="event-store", ok=True)
+
+    def catalogue_projection() -> Check:
+        lag = max(0, (procedures.recorder.max_notification_id() or 0) - catalogue_view.position())
+        return Check(name="catalogue", ok=lag < INDEX_LAG_NOT_READY, lag=lag)
 
     def lookup_index() -> Check:
         lag = max(0, (dossiers.recorder.max_notification_id() or 0) - index.position())
@@ -104,13 +120,19 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     )
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
-        catalogue=catalogue, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
-        queries=queries, checks=[event_store, lookup_index],
+        catalogue=procedures, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
+        queries=queries, accesses=accesses, users=UserAdministration(accounts, tokens), checks=[event_store, lookup_index, catalogue_projection], procedures=procedures,
+        catalogue_search=catalogue_view,
     )
+    from ops.audit import build_audit_chain
+
+    services.audit_chain = build_audit_chain(settings, [accounts, dossiers, procedures])
     container = Container(settings=settings, clock=clock, services=services)
-    container.closers.extend([accounts.close, dossiers.close, index.datastore.close])
+    container.closers.extend([accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close, index.datastore.close, access_log.close])
     if projections:
         container.starters.append(lambda: _projectors(container))
+        container.starters.append(lambda: _catalogue_projector(container))
+    attach_statistics(container, dossiers, projections=projections)
     container.jobs = build_jobs(settings, clock, [dossiers.recorder, accounts.recorder])
     if settings.embedded:  # in-process jobs; in deployment `motcua worker` runs them
         container.starters.append(container.jobs.start_worker)
@@ -131,22 +153,55 @@ def _projectors(container: Container) -> None:
     container.closers.insert(0, handle.stop)
 
 
+def _catalogue_projector(container: Container) -> None:
+    handle = start_embedded_catalogue_projector(container.settings)
+    container.closers.insert(0, handle.stop)
+
+
 def _housekeeping(container: Container) -> None:
     every = Every(container.jobs, PURGE_IDEMPOTENCY_KEYS, seconds=3600)
     every.start()
     container.closers.insert(0, every.stop)
 
 
-def build_dossiers(settings: Settings, clock: Clock, catalogue: SeedCatalogue) -> Dossiers:
-    """Also used by CLI commands and tests that need only the command side."""
+def build_access_log(settings: Settings) -> AccessLog:
+    if settings.embedded:
+        from adapters.access_log.sqlite import SQLiteAccessLog
+
+        return SQLiteAccessLog(settings.data_path / "access_log.sqlite")
+    from adapters.access_log.postgres import PostgresAccessLog
+
+    with schema_lock(settings):
+        return PostgresAccessLog(postgres_conninfo(settings), settings.postgres_schema)
+
+
+def build_procedures(settings: Settings, clock: Clock) -> Procedures:
+    """The event-sourced procedure catalogue; imports the seed file's procedures on first start."""
+    env = store_env(settings, "Procedures")
+    if not settings.embedded:  # few writes: one standing connection, more only under load
+        env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW=str(settings.postgres_pool_size))
+    with schema_lock(settings):
+        procedures = Procedures(env, clock=clock)
+    import_seed(procedures, settings.procedures_file or None)
+    return procedures
+
+
+def build_dossiers(settings: Settings, clock: Clock, catalogue: ProcedureCatalogue,
+                   accesses: Accesses | None = None, units: UnitDirectory | None = None) -> Dossiers:
+    """Also used by CLI commands and tests that need only the command side.
+
+    ``units`` defaults to ``catalogue`` (the seed stand-in serves both ports)."""
+    directory: UnitDirectory = units if units is not None else catalogue  # type: ignore[assignment]
     lookup_key = secret(settings.lookup_secret_key, settings.data_path, "lookup")
+    accesses = accesses or Accesses(build_access_log(settings), clock)
     with schema_lock(settings):
         return Dossiers(
             store_env(settings, "Dossiers"),
+            accesses=accesses,
             clock=clock,
             catalogue=catalogue,
             calendar_for=calendar_provider(settings),
-            scope_of=catalogue.descendants,
+            scope_of=directory.descendants,
             lookup_secrets=LookupSecrets(lookup_key),
             # Derived, so every API process of a deployment computes the same pseudonymous keys.
             applicant_key_secret="applicant-key:" + lookup_key,

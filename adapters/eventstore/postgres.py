@@ -24,19 +24,29 @@ from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEv
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
 from adapters.eventstore.idempotency import (
     DEFAULT_EVENTS_TABLE,
     as_utc,
     idempotency_from_kwargs,
     idempotency_table_name,
 )
+from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
 
-class MotcuaPostgresApplicationRecorder(es_pg.PostgresApplicationRecorder, IdempotencyStore):
-    """Application recorder that writes idempotency rows in the events' transaction.
+class MotcuaPostgresApplicationRecorder(
+    es_pg.PostgresApplicationRecorder, IdempotencyStore, AuditChainStore
+):
+    """Application recorder that writes idempotency rows and the audit hash chain in the
+    events' transaction.
 
-    The row is inserted by overriding ``_insert_events``, which the library runs inside the
+    The chain's links (only when ``audit_chain_key`` is set; the factory sets it from
+    ``AUDIT_CHAIN_KEY``) are written in ``_fetch_ids_after_insert_events``: after the events,
+    when their notification ids are known, still under the events table's EXCLUSIVE lock, so
+    the chain table's last link is the head and no other writer can add one meanwhile.
+
+    The idempotency row is inserted by overriding ``_insert_events``, which the library runs inside the
     insert transaction *before* it takes the table lock and inserts the events, rather than
     ``_fetch_ids_after_insert_events`` (after the events, under the lock). Reasons:
 
@@ -49,6 +59,8 @@ class MotcuaPostgresApplicationRecorder(es_pg.PostgresApplicationRecorder, Idemp
       concurrent requests with one key wait on the key's index entry, not on the table;
     - the row needs no notification id.
     """
+
+    audit_chain_key: bytes | None = None
 
     def __init__(
         self,
@@ -100,6 +112,33 @@ class MotcuaPostgresApplicationRecorder(es_pg.PostgresApplicationRecorder, Idemp
             "DELETE FROM {schema}.{table} WHERE created_at < %s"
         ).format(schema=schema, table=table)
 
+        self.chain_table_name = chain_table_name(events_table_name)
+        self.check_identifier_length(self.chain_table_name)
+        chain = Identifier(self.chain_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "notification_id bigint PRIMARY KEY, hash bytea NOT NULL)"
+            ).format(schema=schema, chain=chain)
+        )
+        self.insert_chain_statement = SQL(
+            "INSERT INTO {schema}.{chain} (notification_id, hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
+        ).format(schema=schema, chain=chain)
+        self.select_chain_head_statement = SQL(
+            "SELECT notification_id, hash FROM {schema}.{chain} "
+            "ORDER BY notification_id DESC LIMIT 1"
+        ).format(schema=schema, chain=chain)
+        self.select_chain_before_statement = SQL(
+            "SELECT notification_id, hash FROM {schema}.{chain} WHERE notification_id < %s "
+            "ORDER BY notification_id DESC LIMIT 1"
+        ).format(schema=schema, chain=chain)
+        self.select_chain_statement = SQL(
+            "SELECT notification_id, hash FROM {schema}.{chain} "
+            "WHERE notification_id >= %s AND notification_id <= %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema=schema, chain=chain)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -138,6 +177,46 @@ class MotcuaPostgresApplicationRecorder(es_pg.PostgresApplicationRecorder, Idemp
                 prepare=True,
             )
 
+    def _fetch_ids_after_insert_events(
+        self,
+        curs: psycopg.Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if self.audit_chain_key is not None and notification_ids:
+            curs.execute(self.select_chain_head_statement, prepare=True)
+            row = curs.fetchone()  # in pipeline mode, fetching syncs
+            prev = GENESIS if row is None else bytes(row["hash"])
+            links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
+            curs.execute(
+                self.insert_chain_statement,
+                ([link.notification_id for link in links], [link.hash for link in links]),
+                prepare=True,
+            )
+        return notification_ids
+
+    def select_chain(
+        self, start: int | None, limit: int, stop: int | None = None
+    ) -> Sequence[ChainLink]:
+        low = start if start is not None else -(2**63)
+        high = stop if stop is not None else 2**63 - 1
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_chain_statement, (low, high, limit), prepare=True)
+            return [ChainLink(r["notification_id"], bytes(r["hash"])) for r in curs.fetchall()]
+
+    def chain_link_before(self, notification_id: int) -> ChainLink | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_chain_before_statement, (notification_id,), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+
+    def chain_head(self) -> ChainLink | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_chain_head_statement, prepare=True)
+            row = curs.fetchone()
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+
     def find_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_idempotency_statement, (scope, key), prepare=True)
@@ -174,6 +253,22 @@ class MotcuaPostgresFactory(es_pg.PostgresFactory):
 
     application_recorder_class = MotcuaPostgresApplicationRecorder
     process_recorder_class = MotcuaPostgresProcessRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        self.audit_chain_key = chain_key_from_env(self.env)
+
+    def application_recorder(self) -> es_pg.ApplicationRecorder:
+        recorder = super().application_recorder()
+        if isinstance(recorder, MotcuaPostgresApplicationRecorder):
+            recorder.audit_chain_key = self.audit_chain_key
+        return recorder
+
+    def process_recorder(self) -> es_pg.ProcessRecorder:
+        recorder = super().process_recorder()
+        if isinstance(recorder, MotcuaPostgresApplicationRecorder):
+            recorder.audit_chain_key = self.audit_chain_key
+        return recorder
 
 
 Factory = MotcuaPostgresFactory

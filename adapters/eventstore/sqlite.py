@@ -4,10 +4,10 @@ Select with ``PERSISTENCE_MODULE=adapters.eventstore.sqlite``. eventsourcing res
 topic by scanning the module for exactly one concrete ``InfrastructureFactory`` subclass, so
 this module must not import any other factory class by name (hence ``import ... as es_sqlite``).
 
-Why subclasses: rows that must commit atomically with events (idempotency keys now, the audit
-hash chain and outbox later) can only be written on the insert's cursor, and the SQLite
-recorder's ``_insert_events`` is where that cursor is. Rows that need notification ids (the
-chain, outbox) go after ``super()``; the idempotency row, which needs none, goes before.
+Why subclasses: rows that must commit atomically with events (idempotency keys, the audit hash
+chain, later the outbox) can only be written on the insert's cursor, and the SQLite recorder's
+``_insert_events`` is where that cursor is. Rows that need notification ids (the chain, outbox)
+go after ``super()``; the idempotency row, which needs none, goes before.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
 from adapters.eventstore.idempotency import (
     DEFAULT_EVENTS_TABLE,
     idempotency_from_kwargs,
@@ -39,6 +40,7 @@ from adapters.eventstore.subscription import (
     InsertSignal,
     SQLitePollingSubscription,
 )
+from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
 
@@ -79,10 +81,18 @@ class MotcuaSQLiteDatastore(es_sqlite.SQLiteDatastore):
         stock.close()
 
 
-class MotcuaSQLiteApplicationRecorder(es_sqlite.SQLiteApplicationRecorder, IdempotencyStore):
-    """Application recorder with an idempotency table and a polling ``subscribe()``."""
+class MotcuaSQLiteApplicationRecorder(
+    es_sqlite.SQLiteApplicationRecorder, IdempotencyStore, AuditChainStore
+):
+    """Application recorder with an idempotency table, the audit hash chain and a polling
+    ``subscribe()``.
+
+    The chain's links are written only when ``audit_chain_key`` is set (the factory sets it
+    from ``AUDIT_CHAIN_KEY``); its table exists either way.
+    """
 
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    audit_chain_key: bytes | None = None
 
     def __init__(
         self,
@@ -101,11 +111,25 @@ class MotcuaSQLiteApplicationRecorder(es_sqlite.SQLiteApplicationRecorder, Idemp
             "WHERE scope=? AND key=?"
         )
         self.purge_idempotency_statement = f"DELETE FROM {table} WHERE created_at<?"
+        chain = self.chain_table_name
+        self.insert_chain_statement = f"INSERT INTO {chain} (notification_id, hash) VALUES (?,?)"
+        self.select_chain_head_statement = (
+            f"SELECT notification_id, hash FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_chain_before_statement = (
+            f"SELECT notification_id, hash FROM {chain} WHERE notification_id<? "
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_chain_statement = f"SELECT notification_id, hash FROM {chain} "
 
     @property
     def idempotency_table_name(self) -> str:
         # A property, because the base __init__ builds the CREATE statements before ours runs.
         return idempotency_table_name(self.events_table_name)
+
+    @property
+    def chain_table_name(self) -> str:
+        return chain_table_name(self.events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
@@ -117,6 +141,10 @@ class MotcuaSQLiteApplicationRecorder(es_sqlite.SQLiteApplicationRecorder, Idemp
             "PRIMARY KEY (scope, key)) WITHOUT ROWID"
         )
         statements.append(f"CREATE INDEX IF NOT EXISTS {table}_created_at ON {table} (created_at)")
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
+            "notification_id INTEGER PRIMARY KEY, hash BLOB NOT NULL)"
+        )
         return statements
 
     def insert_events(
@@ -137,7 +165,59 @@ class MotcuaSQLiteApplicationRecorder(es_sqlite.SQLiteApplicationRecorder, Idemp
         record = idempotency_from_kwargs(kwargs)
         if record is not None:
             self._insert_idempotency(c, record)
-        return super()._insert_events(c, stored_events, **kwargs)
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        if self.audit_chain_key is not None and stored_events and notification_ids:
+            self._insert_chain(c, stored_events, notification_ids)
+        return notification_ids
+
+    def _insert_chain(
+        self,
+        c: es_sqlite.SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        notification_ids: Sequence[int],
+    ) -> None:
+        """Link the new events to the chain head, on the insert's cursor, *after* the events.
+
+        The events' INSERT has taken the database's write lock, so no other writer can add a
+        link between reading the head and writing ours.
+        """
+        assert self.audit_chain_key is not None
+        c.execute(self.select_chain_head_statement)
+        row = c.fetchone()
+        prev = GENESIS if row is None else bytes(row["hash"])
+        links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
+        c.executemany(self.insert_chain_statement, [(link.notification_id, link.hash) for link in links])
+
+    def select_chain(
+        self, start: int | None, limit: int, stop: int | None = None
+    ) -> Sequence[ChainLink]:
+        statement = self.select_chain_statement
+        conditions, params = [], []
+        if start is not None:
+            conditions.append("notification_id>=?")
+            params.append(start)
+        if stop is not None:
+            conditions.append("notification_id<=?")
+            params.append(stop)
+        if conditions:
+            statement += "WHERE " + " AND ".join(conditions) + " "
+        statement += "ORDER BY notification_id LIMIT ?"
+        params.append(limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [ChainLink(row["notification_id"], bytes(row["hash"])) for row in c.fetchall()]
+
+    def chain_link_before(self, notification_id: int) -> ChainLink | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_chain_before_statement, (notification_id,))
+            row = c.fetchone()
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+
+    def chain_head(self) -> ChainLink | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_chain_head_statement)
+            row = c.fetchone()
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
 
     def _insert_idempotency(self, c: es_sqlite.SQLiteCursor, record: IdempotencyRecord) -> None:
         """Insert the key on the insert's cursor, *before* the events.
@@ -228,6 +308,7 @@ class MotcuaSQLiteFactory(es_sqlite.SQLiteFactory):
             self.poll_interval = float(raw) if raw else DEFAULT_POLL_INTERVAL
         except ValueError:
             self.poll_interval = -1.0
+        self.audit_chain_key = chain_key_from_env(self.env)
         if not self.poll_interval > 0:
             msg = (
                 f"SQLite environment value for key '{self.SQLITE_POLL_INTERVAL}' is invalid. "
@@ -246,6 +327,7 @@ class MotcuaSQLiteFactory(es_sqlite.SQLiteFactory):
     def _configure(self, recorder: ApplicationRecorder) -> ApplicationRecorder:
         if isinstance(recorder, MotcuaSQLiteApplicationRecorder):
             recorder.poll_interval = self.poll_interval
+            recorder.audit_chain_key = self.audit_chain_key
         return recorder
 
 

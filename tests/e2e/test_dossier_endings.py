@@ -1,6 +1,7 @@
 """Dossiers that end without a result: refused at reception, stopped, withdrawn."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from tests.e2e.conftest import act, submit
 
@@ -25,7 +26,7 @@ def test_a_received_dossier_can_be_stopped_with_reasons_and_records_its_net_work
     stopped = act(client, people["handler"], f"/office/dossiers/{code}/stop", v, {"reason": "Ngành nghề kinh doanh bị cấm"})
     assert stopped.status_code == 200, stopped.text
     assert stopped.json()["nationalStatus"] == 8
-    detail = client.get(f"/office/dossiers/{code}", headers=people["auditor"]).json()
+    detail = client.get(f"/office/dossiers/{code}", headers={**people["auditor"], "X-Access-Reason": quote("Kiểm tra")}).json()
     assert detail["endedAt"] is not None
     assert detail["netWorkingHours"] == 2.5  # 09:00-11:30; the lunch break is not working time
 

@@ -1,5 +1,6 @@
 """A dossier's whole life over HTTP on the embedded default."""
 
+from urllib.parse import quote
 from datetime import timedelta
 
 from tests.e2e.conftest import act, submit
@@ -64,7 +65,8 @@ def test_auditors_see_the_graded_slip_and_the_state_at_a_past_instant(client, pe
     clock.advance(timedelta(days=3))  # the 16-hour handling step takes 3 working days: late
     act(client, people["handler"], f"{office}/hand-overs", v, {"toUnit": "000.00.13.H22", "stepIndex": 2})
 
-    slip = client.get(f"/audit/dossiers/{code}/history", headers=people["auditor"])
+    auditor = {**people["auditor"], "X-Access-Reason": quote("Thanh tra theo Quyết định 12/QĐ-TTr")}
+    slip = client.get(f"/audit/dossiers/{code}/history", headers=auditor)
     assert slip.status_code == 200, slip.text
     rows = slip.json()
     assert [r["event"] for r in rows] == ["Submitted", "Received", "HandedOver", "HandedOver"]
@@ -73,10 +75,10 @@ def test_auditors_see_the_graded_slip_and_the_state_at_a_past_instant(client, pe
     assert rows[1]["actorRole"] == "reception_officer" and rows[1]["actorUnit"] == "000.00.01.H22"
 
     at = (received_at + timedelta(minutes=30)).isoformat()
-    past = client.get(f"/audit/dossiers/{code}/state", params={"at": at}, headers=people["auditor"])
+    past = client.get(f"/audit/dossiers/{code}/state", params={"at": at}, headers=auditor)
     assert past.status_code == 200, past.text
     assert past.json()["status"] == "received" and past.json()["version"] == 2
-    before = client.get(f"/audit/dossiers/{code}/state", params={"at": "2020-01-01T00:00:00+07:00"}, headers=people["auditor"])
+    before = client.get(f"/audit/dossiers/{code}/state", params={"at": "2020-01-01T00:00:00+07:00"}, headers=auditor)
     assert before.status_code == 404
     citizen = client.get(f"/audit/dossiers/{code}/history", headers=people["citizen"])
     assert citizen.status_code == 403

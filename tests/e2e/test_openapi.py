@@ -13,9 +13,15 @@ EXPECTED = {
     "requestFee", "recordFeePayment", "requestOpinion", "giveOpinion", "extendDeadline", "approveResult",
     "stopProcessing", "acceptWithdrawal", "completeDossier", "returnResult",
     # audit
-    "getDossierHistory", "getDossierStateAt",
+    "getDossierHistory", "getDossierStateAt", "listAccessLog", "verifyAuditChain",
     # auth
     "login", "refreshToken", "logout",
+    # accounts
+    "createUser", "updateUser", "assignRole", "disableUser", "getMyProfile", "updateMyProfile",
+    # catalogue
+    "searchProcedures", "getProcedure", "getProcedureForm", "createProcedure", "reviseProcedure", "publishProcedure", "suspendProcedure",
+    # statistics
+    "getStatusReport", "getServiceIndex", "getPublicStatistics",
     # operations
     "getHealth", "getReadiness",
 }

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.access_log.sqlite import SQLiteAccessLog
 from adapters.catalogue.seed import SeedCatalogue
+from application.access_log import Accesses
 from application.clock import SimulatedClock
 from application.dossiers import Dossiers, InvalidSubmission, Submission
 from application.errors import AccessDenied, DossierNotFound, ProcedureNotFound, StaleVersion
@@ -27,13 +29,14 @@ def clock() -> SimulatedClock:
 
 
 @pytest.fixture
-def app(clock) -> Dossiers:
+def app(clock, tmp_path) -> Dossiers:
     catalogue = SeedCatalogue()
     calendar = WorkingCalendar()
     return Dossiers(
         {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock, catalogue=catalogue,
         calendar_for=lambda unit: calendar, scope_of=catalogue.descendants,
         lookup_secrets=LookupSecrets("k" * 32), applicant_key_secret="a" * 32,
+        accesses=Accesses(SQLiteAccessLog(tmp_path / "access.sqlite"), clock),
     )
 
 
@@ -146,3 +149,12 @@ def test_a_clock_slightly_behind_the_last_event_does_not_refuse_the_command(app,
     dossier = app.load(code)
     assert result.version == 2
     assert dossier.received_at == dossier.created_on
+
+
+def test_a_new_filing_under_an_older_version_than_the_current_one_is_refused(app):
+    with pytest.raises(InvalidSubmission) as caught:
+        app.submit(CITIZEN, Submission(procedure_code="2.001610", channel="online", applicant={"name": "A"}, form={},
+                                       procedure_version=7))
+    assert caught.value.extra["field"] == "procedureVersion"
+    assert app.submit(CITIZEN, Submission(procedure_code="2.001610", channel="online", applicant={"name": "A"},
+                                          form={}, procedure_version=1)).code

@@ -1,0 +1,1 @@
+"""ClickHouse adapter (clickhouse-connect only): engine registry, migrations, view, reports."""
