@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from msgspec import Meta
 
-from api.admin_guards import requires_administrator
+from api.auth import requires_administrator
 from api.procedures import ProcedureCode, ProcedureTerms, ProcedureView, procedure_view
 from api.schemas import ServicesDep
 from application.procedures import terms_from_wire

@@ -15,6 +15,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from application.errors import AccessDenied, ApplicationError
 from application.services import Services
+from application.policy import STATISTICS_READERS
 from domain.actor import OFFICER_ROLES, Actor, Role
 
 
@@ -55,3 +56,4 @@ requires_dossier_reader = _guard(*OFFICER_ROLES, Role.AUDITOR)
 requires_auditor = _guard(Role.AUDITOR)
 requires_participant = _guard(Role.CITIZEN, *OFFICER_ROLES)
 requires_administrator = _guard(Role.ADMINISTRATOR)
+requires_statistics_reader = _guard(*STATISTICS_READERS)

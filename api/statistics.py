@@ -17,7 +17,8 @@ from litestar.params import QueryParameter
 
 from api.problems import HTTPProblem
 from api.schemas import ServicesDep
-from api.statistics_guards import requires_statistics_reader, units_for
+from api.auth import requires_statistics_reader
+from application.policy import statistics_units
 from application.statistics import Ratio, Scope, StatisticsUnavailable
 from application.services import Services
 
@@ -103,7 +104,7 @@ def _scope(services: Services, actor: Any, unit: str | None, date_from: date | N
     if date_from > date_to:
         raise HTTPProblem(422, "invalid-range", "Khoảng thời gian không hợp lệ",
                           "'from' must not be after 'to'", field="from")
-    scope = Scope(units=units_for(actor, unit, services), date_from=date_from, date_to=date_to,
+    scope = Scope(units=statistics_units(actor, unit, services.units.descendants), date_from=date_from, date_to=date_to,
                   procedure_code=procedure, field=field)
     out = ScopeOut(date_from=date_from, date_to=date_to, unit=unit, units=sorted(scope.units),
                    procedure_code=procedure, field=field)

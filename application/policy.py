@@ -74,3 +74,20 @@ def officer_scope(actor: Actor, scope_of: Callable[[str], frozenset[str]]) -> fr
     if actor.role not in OFFICERS or not actor.unit:
         raise AccessDenied("only officers have worklists")
     return scope_of(actor.unit)
+
+
+# Statistics: analysts, administrators and auditors read any unit; a unit leader reads their own
+# unit and the units below it (asking for another unit is refused, not silently narrowed).
+PROVINCE_WIDE_READERS = frozenset({Role.ANALYST, Role.ADMINISTRATOR, Role.AUDITOR})
+STATISTICS_READERS = PROVINCE_WIDE_READERS | {Role.UNIT_LEADER}
+
+
+def statistics_units(actor: Actor | None, unit: str | None, scope_of: ScopeOf) -> frozenset[str]:
+    """The receiving units counted: ``unit`` with its sub-units; empty means every unit."""
+    if actor is not None and actor.role not in PROVINCE_WIDE_READERS:
+        own = scope_of(actor.unit) if actor.unit else frozenset()
+        if unit is None:
+            return own or frozenset({"-"})
+        if unit not in own:
+            raise AccessDenied("statistics of units outside your own are not available to you", field="unit")
+    return scope_of(unit) if unit else frozenset()

@@ -61,10 +61,17 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     from ops.catalogue_projector import start_embedded_catalogue_projector
     from ops.projectors import run_projectors_until_signalled
 
-    catalogue = start_embedded_catalogue_projector(settings)  # a thread beside the index runner
+    from ops.statistics import EmbeddedStatistics, statistics_target
+
+    # The catalogue and statistics projections run on threads beside the index runner; each
+    # holds its own advisory lock, so a second `motcua project` waits as a standby.
+    catalogue = start_embedded_catalogue_projector(settings)
+    statistics = EmbeddedStatistics(settings, statistics_target(settings))
+    statistics.start()
     try:
         return run_projectors_until_signalled(settings)
     finally:
+        statistics.stop()
         catalogue.stop()
 
 
