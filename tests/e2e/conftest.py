@@ -66,6 +66,8 @@ STAFF = {
     "leader": (Role.UNIT_LEADER, "000.00.13.H22"),
     "auditor": (Role.AUDITOR, None),
     "outsider": (Role.RECEPTION_OFFICER, "000.00.17.H22"),
+    "admin": (Role.ADMINISTRATOR, None),
+    "analyst": (Role.ANALYST, None),
 }
 
 
