@@ -16,7 +16,7 @@ from api.auth_controller import AuthController
 from api.access_log import AccessLogController
 from api.users import ProfileController, UserController
 from api.audit import DossierHistoryController
-from api.audit_chain import AuditChainController
+from api.audit_chain import AuditChainController, EventLogController
 from api.health import HealthController
 from api.lookup import LookupController
 from api.worklist import WorklistController
@@ -49,7 +49,7 @@ def create_app(services: Services) -> Litestar:
             MessageController, OfficeDossierController, DossierHistoryController, WorklistController,
             LookupController, AccessLogController, UserController, ProfileController,
             ProcedureFormController, CatalogueController, AdminProcedureController,
-            StatisticsController, PublicStatisticsController, AuditChainController,
+            StatisticsController, PublicStatisticsController, AuditChainController, EventLogController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

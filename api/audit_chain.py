@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.response import Stream
 from litestar.params import QueryParameter
 
 from api.auth import requires_auditor
+from api.http import access_context
 from api.problems import HTTPProblem
 from api.schemas import ServicesDep
 
@@ -67,3 +69,20 @@ class AuditChainController(Controller):
                 snapshot_break=None if s is None else SnapshotBreakView(s.originator_id, s.version, s.reason),
             ))
         return views
+
+
+class EventLogController(Controller):
+    path = "/audit/event-log"
+    tags = ["audit"]
+
+    @get("", operation_id="exportEventLog", sync_to_thread=True, guards=[requires_auditor],
+         summary="Xuất nhật ký sự kiện / A range of an event store's notification log as NDJSON with chain hashes")
+    def export(
+        self, request: Request[Any, Any, Any], services: ServicesDep,
+        store: Annotated[str, QueryParameter(name="store", max_length=63)] = "dossiers",
+        start: Annotated[int | None, QueryParameter(name="start", ge=1)] = None,
+        stop: Annotated[int | None, QueryParameter(name="stop", ge=1)] = None,
+    ) -> Stream:
+        lines = services.event_log.lines(request.user, store, start, stop, access_context(request))
+        return Stream(lines, media_type="application/x-ndjson",
+                      headers={"Content-Disposition": f'attachment; filename="{store}-event-log.ndjson"'})

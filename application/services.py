@@ -42,6 +42,7 @@ class Services:
     statistics: Any = None
     """``application.statistics.Statistics``: processing statistics (ClickHouse)."""
     audit_chain: Any = None
+    event_log: Any = None
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 

@@ -17,6 +17,7 @@ from application.access_log import AccessLog, Accesses
 from application.accounts import Accounts, UserAdministration
 from application.dossier_audit import DossierAudit
 from application.dossier_queries import DossierQueries
+from application.event_log_export import EventLogExport
 from application.dossiers import Dossiers
 from application.catalogue import ProcedureCatalogue, UnitDirectory
 from application.procedures import Procedures
@@ -26,6 +27,7 @@ from application.lookup_secrets import LookupSecrets
 from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
+from ops.audit import build_audit_chain
 from ops.calendars import calendar_provider
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
@@ -118,17 +120,20 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         max_wait=settings.read_your_writes_max_wait, default_limit=settings.page_size_default,
         max_limit=settings.page_size_max,
     )
+    audit_chain = build_audit_chain(settings, [accounts, dossiers, procedures])
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
         catalogue=procedures, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
-        queries=queries, accesses=accesses, users=UserAdministration(accounts, tokens), checks=[event_store, lookup_index, catalogue_projection], procedures=procedures,
-        catalogue_search=catalogue_view,
+        queries=queries, accesses=accesses, users=UserAdministration(accounts, tokens),
+        checks=[event_store, lookup_index, catalogue_projection], procedures=procedures,
+        catalogue_search=catalogue_view, audit_chain=audit_chain,
+        event_log=EventLogExport(audit_chain, accesses),
     )
-    from ops.audit import build_audit_chain
-
-    services.audit_chain = build_audit_chain(settings, [accounts, dossiers, procedures])
     container = Container(settings=settings, clock=clock, services=services)
-    container.closers.extend([accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close, index.datastore.close, access_log.close])
+    container.closers.extend([
+        accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close,
+        index.datastore.close, access_log.close,
+    ])
     if projections:
         container.starters.append(lambda: _projectors(container))
         container.starters.append(lambda: _catalogue_projector(container))

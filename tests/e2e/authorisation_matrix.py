@@ -69,6 +69,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "getDossierStateAt":    row("DDAHAADAD"),
     "listAccessLog":        row("DDDDDDDAD"),
     "verifyAuditChain":     row("DDDDDDDAD"),
+    "exportEventLog":       row("DDDDDDDAD"),
     # statistics
     "getStatusReport":      row("DDDDDAAAA"),
     "getServiceIndex":      row("DDDDDAAAA"),

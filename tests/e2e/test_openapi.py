@@ -13,7 +13,7 @@ EXPECTED = {
     "requestFee", "recordFeePayment", "requestOpinion", "giveOpinion", "extendDeadline", "approveResult",
     "stopProcessing", "acceptWithdrawal", "completeDossier", "returnResult",
     # audit
-    "getDossierHistory", "getDossierStateAt", "listAccessLog", "verifyAuditChain",
+    "getDossierHistory", "getDossierStateAt", "listAccessLog", "verifyAuditChain", "exportEventLog",
     # auth
     "login", "refreshToken", "logout",
     # accounts
