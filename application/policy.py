@@ -23,6 +23,7 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "request_withdrawal": frozenset({Role.CITIZEN, R}),
     "rate": frozenset({Role.CITIZEN}),
     "post_message": frozenset({Role.CITIZEN, R, H, L}),
+    "attach_document": frozenset({Role.CITIZEN, R, H, L}),
     "receive": frozenset({R}),
     "refuse": frozenset({R}),
     "request_supplement": frozenset({R, H, L}),

@@ -44,6 +44,8 @@ class Services:
     audit_chain: Any = None
     event_log: Any = None
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
+    documents: Any = None
+    """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 
     def readiness(self) -> list[Check]:

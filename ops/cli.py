@@ -1,10 +1,11 @@
-"""``motcua`` command line: serve, project, worker, replay, demo."""
+"""``motcua`` command line: serve, project, worker, replay, demo, simulate."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 
 from ops import statistics_cli, users
 from ops.logging import configure_logging
@@ -55,6 +56,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     for a in DEMO_ACCOUNTS:
         console.print(f"  {a.username:<11} {a.role.value:<18} {a.unit or ''}")
     return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from ops.simulate import simulate_command
+
+    return simulate_command(settings, dossiers=args.dossiers, days=args.days, start=args.start, seed=args.seed)
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="create demo accounts and dossiers in every state (idempotent)")
     demo.add_argument("--dossiers", type=int, default=320)
     demo.set_defaults(func=_demo)
+    simulate = sub.add_parser("simulate", help="fill a fresh store with a simulated province's load (never a live store)")
+    simulate.add_argument("--dossiers", type=int, default=1000)
+    simulate.add_argument("--days", type=int, default=365)
+    simulate.add_argument("--seed", type=int, default=2026)
+    simulate.add_argument("--start", type=date.fromisoformat, default=None, help="first simulated day, YYYY-MM-DD")
+    simulate.set_defaults(func=_simulate)
     audit = sub.add_parser("audit", help="tamper evidence: verify the audit hash chain, export daily digests")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the chain, digests and snapshots; exit 1 on a break").set_defaults(

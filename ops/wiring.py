@@ -19,6 +19,8 @@ from application.dossier_audit import DossierAudit
 from application.dossier_queries import DossierQueries
 from application.event_log_export import EventLogExport
 from application.dossiers import Dossiers
+from application.dossier_documents import DossierDocuments
+from adapters.documents.filesystem import FilesystemDocumentStore
 from application.catalogue import ProcedureCatalogue, UnitDirectory
 from application.procedures import Procedures
 from application.housekeeping import purge_expired_idempotency_keys
@@ -129,6 +131,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         catalogue_search=catalogue_view, audit_chain=audit_chain,
         event_log=EventLogExport(audit_chain, accesses),
     )
+    services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"))
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
         accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close,

@@ -47,6 +47,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # exchanges between applicant and officers
     "listMessages":         row("AHAHAADDD"),
     "postMessage":          row("AHAHAADDD"),
+    # documents: the applicant and the officers of its units attach; auditors read too
+    "uploadDocument":       row("AHAHAADDD"),
+    "listDocuments":        row("AHAHAADAD"),
+    "downloadDocument":     row("AHAHAADAD"),
     # the office
     "getDossier":           row("DDAHAADAD"),
     "listWorklist":         row("DDAAAADDD"),

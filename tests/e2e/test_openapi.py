@@ -8,6 +8,7 @@ EXPECTED = {
     # portal
     "submitDossier", "listMyDossiers", "getMyDossier", "supplementDossier", "withdrawDossier", "rateDossier",
     "listMessages", "postMessage", "lookupDossier",
+    "uploadDocument", "listDocuments", "downloadDocument",
     # office
     "getDossier", "listWorklist", "receiveDossier", "refuseDossier", "handOverDossier", "requestSupplement",
     "requestFee", "recordFeePayment", "requestOpinion", "giveOpinion", "extendDeadline", "approveResult",

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.actor import Role
 from ops.settings import load_settings
 from ops.wiring import Container, build_container
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
-from tests.e2e.conftest import PASSWORD, act, login, submit
+from tests.e2e.conftest import act, submit
 
 DAY = {"from": "2026-03-02", "to": "2026-03-02"}
 
@@ -41,10 +40,9 @@ def container(tmp_path, clock, store, reachable, statistics_dsn) -> Iterator[Con
 
 
 @pytest.fixture
-def analyst(container, client) -> dict[str, str]:
-    container.services.accounts.register(username="analyst", password=PASSWORD, role=Role.ANALYST,
-                                         full_name="Analyst")
-    return login(client, "analyst")
+def analyst(people) -> dict[str, str]:
+    """The ``people`` fixture already has an analyst account."""
+    return people["analyst"]
 
 
 def _caught_up(container: Container, timeout: float = 20.0) -> None:
