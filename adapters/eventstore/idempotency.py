@@ -68,3 +68,15 @@ def utc_text(instant: datetime) -> str:
 def parse_utc_text(text: str) -> datetime:
     """Inverse of :func:`utc_text`."""
     return as_utc(datetime.fromisoformat(text))
+
+
+def record_from_row(row: Mapping[str, Any], created_at: datetime) -> IdempotencyRecord:
+    """One idempotency row as the port's record; each store converts its own instant type."""
+    return IdempotencyRecord(
+        scope=row["scope"],
+        key=row["key"],
+        body_hash=row["body_hash"],
+        status_code=row["status_code"],
+        response=bytes(row["response"]),
+        created_at=created_at,
+    )

@@ -26,6 +26,7 @@ from psycopg.sql import SQL, Identifier
 
 from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
 from adapters.eventstore.idempotency import (
+    record_from_row,
     DEFAULT_EVENTS_TABLE,
     as_utc,
     idempotency_from_kwargs,
@@ -223,14 +224,7 @@ class MotcuaPostgresApplicationRecorder(
             row = curs.fetchone()
         if row is None:
             return None
-        return IdempotencyRecord(
-            scope=row["scope"],
-            key=row["key"],
-            body_hash=row["body_hash"],
-            status_code=row["status_code"],
-            response=bytes(row["response"]),
-            created_at=as_utc(row["created_at"]),
-        )
+        return record_from_row(row, as_utc(row["created_at"]))
 
     def purge_idempotency(self, older_than: datetime) -> int:
         with self.datastore.transaction(commit=True) as curs:

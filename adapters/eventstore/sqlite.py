@@ -29,6 +29,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
 from adapters.eventstore.idempotency import (
+    record_from_row,
     DEFAULT_EVENTS_TABLE,
     idempotency_from_kwargs,
     idempotency_table_name,
@@ -250,14 +251,7 @@ class MotcuaSQLiteApplicationRecorder(
             row = c.fetchone()
         if row is None:
             return None
-        return IdempotencyRecord(
-            scope=row["scope"],
-            key=row["key"],
-            body_hash=row["body_hash"],
-            status_code=row["status_code"],
-            response=bytes(row["response"]),
-            created_at=parse_utc_text(row["created_at"]),
-        )
+        return record_from_row(row, parse_utc_text(row["created_at"]))
 
     def purge_idempotency(self, older_than: datetime) -> int:
         with self.datastore.transaction(commit=True) as c:
