@@ -88,7 +88,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, problem: RateLimit
     """Answer 429 from inside the middleware stack, so outer send wrappers (request id) see it."""
     request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope, receive)
     response = handle_exception(request, problem)
-    await response.to_asgi_response(scope["litestar_app"], request)(scope, receive, send)
+    await response.to_asgi_response(None, request)(scope, receive, send)
 
 
 def client_rate_limit_middleware(app: ASGIApp) -> ASGIApp:
