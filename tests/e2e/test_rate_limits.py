@@ -89,3 +89,9 @@ def test_in_deployment_the_counters_live_in_redis_and_every_app_shares_them(conf
         for key in server.scan_iter(match=f"{prefix}*"):
             server.delete(key)
         server.close()
+
+
+def test_when_the_counter_store_is_down_requests_are_served_not_refused(configured):
+    container = configured(start=False, redis_url="redis://127.0.0.1:1/0", rate_limit_per_client=1)
+    with TestClient(create_app(container.services)) as client:
+        assert [client.get("/procedures").status_code for _ in range(3)] == [200, 200, 200]
