@@ -41,6 +41,9 @@ from ops.statistics import attach_statistics
 from ops.stores import postgres_conninfo, schema_lock, store_env
 
 
+REDIS_TIMEOUT = 0.5
+"""Seconds the rate limiter waits for Redis before serving the request unlimited."""
+
 INDEX_LAG_NOT_READY = 10_000
 """Events the lookup index may trail the store by before the process reports not ready."""
 
@@ -161,7 +164,9 @@ def rate_limit_storage_factory(settings: Settings) -> Callable[[], Any]:
         from limits.aio.storage import RedisStorage
 
         uri = "async+" + settings.redis_url
-        return lambda: RedisStorage(uri, implementation="redispy", key_prefix=settings.rate_limit_key_prefix)
+        # Short timeouts: an unreachable Redis must cost a request little (it is then served).
+        return lambda: RedisStorage(uri, implementation="redispy", key_prefix=settings.rate_limit_key_prefix,
+                                    socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
     from limits.aio.storage import MemoryStorage
 
     return MemoryStorage
