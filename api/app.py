@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.concurrency import set_asyncio_executor
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -27,7 +27,10 @@ from api.office import OfficeDossierController
 from api.portal import MyDossierController, SubmissionController
 from api.admin_procedures import AdminProcedureController
 from api.procedures import CatalogueController, ProcedureFormController
+from api.metrics import HttpMetrics, MetricsController, metrics_middleware
 from api.middleware import request_id_middleware
+from api.rate_limits import RateLimits, account_rate_limit_middleware, client_rate_limit_middleware
+from api.security import add_security_headers, cors_config
 from api.problems import handle_exception
 from application.services import Services
 
@@ -44,6 +47,10 @@ def create_app(services: Services) -> Litestar:
     def provide_services() -> Services:
         return services
 
+    settings = services.settings
+    # Uploads get their own, larger body limit; every other route has the global one.
+    documents = Router(path="/", route_handlers=[DocumentController], request_max_body_size=settings.max_upload_bytes)
+
     return Litestar(
         route_handlers=[
             HealthController, AuthController, SubmissionController, MyDossierController,
@@ -51,15 +58,25 @@ def create_app(services: Services) -> Litestar:
             LookupController, AccessLogController, UserController, ProfileController,
             ProcedureFormController, CatalogueController, AdminProcedureController,
             StatisticsController, PublicStatisticsController, AuditChainController, EventLogController,
-            DocumentController,
+            documents, MetricsController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
         middleware=[
             request_id_middleware,
+            metrics_middleware,
+            client_rate_limit_middleware,
             DefineMiddleware(BearerAuthentication, exclude=["^/schema", "^/health", "^/ready"]),
+            account_rate_limit_middleware,
         ],
-        state={"services": services},
+        before_send=[add_security_headers],
+        cors_config=cors_config(settings.cors_origins),
+        request_max_body_size=settings.max_body_bytes,
+        state={
+            "services": services,
+            "rate_limits": RateLimits(settings, services.rate_limit_storage),
+            "metrics": HttpMetrics(services),
+        },
         openapi_config=OpenAPIConfig(
             title="motcua",
             version="0.1.0",

@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from api.http import access_context
+from api.rate_limits import login_rate_limit
 from api.schemas import Credentials, LogoutRequest, RefreshRequest, ServicesDep, TokenResponse
 from application.tokens import TokenPair
 
@@ -22,6 +23,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=HTTP_200_OK, exclude_from_auth=True, sync_to_thread=True,
+          guards=[login_rate_limit],
           summary="Đăng nhập / Log in with username and password")
     def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials], services: ServicesDep) -> TokenResponse:
         actor = services.accounts.authenticate(data.username, data.password, access_context(request))

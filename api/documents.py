@@ -30,10 +30,10 @@ from application.commands import CommandResult
 from application.document_store import CHUNK
 
 Req = Request[Any, Any, Any]
-# The largest component limit in the catalogue is 50 MB; the multipart envelope adds a little.
-# A body beyond this is refused with 413 as soon as it passes the limit (at once when its
-# Content-Length says so); the application then enforces each component's own limit.
-MAX_UPLOAD_BODY = 52 * 1024 * 1024
+# The upload's body limit is ``MOTCUA_MAX_UPLOAD_BYTES``, set on the router that serves this
+# controller (``api.app``), larger than every other route's. A body beyond it is refused with 413
+# as soon as it passes the limit (at once when its Content-Length says so); the application then
+# enforces each component's own limit and the dossier's total.
 
 
 @dataclass
@@ -88,7 +88,6 @@ class DocumentController(Controller):
     tags = ["portal", "office"]
 
     @post("", operation_id="uploadDocument", sync_to_thread=True, guards=[requires_participant, requires_visible_dossier], status_code=201,
-          request_max_body_size=MAX_UPLOAD_BODY,
           summary="Đính kèm tài liệu / Attach a document to a component of the dossier (multipart; If-Match)")
     def upload(self, request: Req, code: DossierCodePath, services: ServicesDep,
                data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response[CommandResult]:

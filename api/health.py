@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Response, get
 
+from api.rate_limits import UNLIMITED_OPT
 from api.schemas import ServicesDep
 
 
@@ -28,11 +29,11 @@ class HealthController(Controller):
     path = "/"
     tags = ["health"]
 
-    @get("/health", operation_id="getHealth", summary="Process is alive")
+    @get("/health", operation_id="getHealth", opt={UNLIMITED_OPT: False}, summary="Process is alive")
     async def health(self) -> Health:
         return Health(status="ok")
 
-    @get("/ready", operation_id="getReadiness", summary="Event store, index and projection lag", sync_to_thread=True)
+    @get("/ready", operation_id="getReadiness", opt={UNLIMITED_OPT: False}, summary="Event store, index and projection lag", sync_to_thread=True)
     def ready(self, services: ServicesDep) -> Response[Readiness]:
         checks = services.readiness()
         components = [ComponentStatus(name=c.name, ok=c.ok, detail=c.detail, lagEvents=c.lag) for c in checks]

@@ -53,6 +53,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     field: str = ""
     errors: list[FieldError] = []
     currentVersion: int | None = None
+    requestId: str = ""
 
 
 class HTTPProblem(Exception):
@@ -119,6 +120,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     headers: dict[str, str] = {}
     if isinstance(exc, HTTPProblem):
         p = _make(exc.status, exc.code, exc.vi, exc.en, request, detail=exc.detail, field=exc.field)
+        headers.update(getattr(exc, "headers", None) or {})
     elif isinstance(exc, ApplicationError):
         status = _status_of(exc)
         p = _make(
@@ -148,9 +150,12 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     elif isinstance(exc, HTTPException):
         vi, en = _HTTP_TITLES.get(exc.status_code, (exc.detail, exc.detail))
         p = _make(exc.status_code, f"http-{exc.status_code}", vi, en, request, detail=exc.detail)
+        headers.update(exc.headers or {})
     else:
+        # The log has the traceback; the caller gets the request id to quote, and nothing else.
         log.exception("unhandled_error", error=repr(exc))
-        p = _make(500, "internal-error", "Lỗi hệ thống", "Internal server error", request)
+        request_id = str(structlog.contextvars.get_contextvars().get("request_id", ""))
+        p = _make(500, "internal-error", "Lỗi hệ thống", "Internal server error", request, requestId=request_id)
     return problem_response(request, p, headers or None)
 
 

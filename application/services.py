@@ -47,6 +47,11 @@ class Services:
     documents: Any = None
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
+    rate_limit_storage: Callable[[], Any] | None = None
+    """Makes the store of the HTTP rate-limit counters (a ``limits`` async storage), one per
+    app; ``None``: in-process memory. Chosen by the composition root (Redis in deployment)."""
+    metric_registries: list[Any] = field(default_factory=list)
+    """Process-wide Prometheus registries ``/metrics`` exposes beside the app's own."""
 
     def readiness(self) -> list[Check]:
         results = []

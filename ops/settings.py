@@ -62,6 +62,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_size_max: int = 200
     procedures_file: str = ""
     """Seed file of procedures; empty means the one shipped with the package."""
+    rate_limit_per_client: int = 6000
+    """Requests per minute from one client address (a one-stop centre's NAT carries many
+    counters); 0 turns the limit off. Health, readiness and /metrics are never limited."""
+    rate_limit_per_account: int = 1200
+    """Requests per minute by one signed-in account; 0 turns the limit off."""
+    rate_limit_login_per_username: int = 20
+    """Login attempts per minute naming one username (on top of the lockout); 0: off."""
+    rate_limit_key_prefix: str = "motcua-rate"
+    """Prefix of the rate-limit counters in Redis (when ``redis_url`` is set)."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted on any route but the upload (413 beyond)."""
+    max_upload_bytes: int = 54_525_952
+    """Largest multipart body of one document upload (the largest component limit, 50 MB,
+    plus the multipart envelope)."""
+    max_dossier_document_bytes: int = 200_000_000
+    """Total size of all documents attached to one dossier."""
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser; empty: no CORS headers."""
+    metrics_token: str = ""
+    """Bearer token a Prometheus scraper sends to read /metrics; empty: loopback clients only."""
 
     @property
     def embedded(self) -> bool:

@@ -6,6 +6,7 @@ PostgreSQL, in-process or Redis, or reads the environment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -33,11 +34,15 @@ from ops.audit import build_audit_chain
 from ops.calendars import calendar_provider
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
+from ops.metrics import PROCESS_REGISTRY
 from ops.secrets import secret
 from ops.settings import Settings
 from ops.statistics import attach_statistics
 from ops.stores import postgres_conninfo, schema_lock, store_env
 
+
+REDIS_TIMEOUT = 0.5
+"""Seconds the rate limiter waits for Redis before serving the request unlimited."""
 
 INDEX_LAG_NOT_READY = 10_000
 """Events the lookup index may trail the store by before the process reports not ready."""
@@ -131,7 +136,10 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         catalogue_search=catalogue_view, audit_chain=audit_chain,
         event_log=EventLogExport(audit_chain, accesses),
     )
-    services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"))
+    services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"),
+                                          max_dossier_bytes=settings.max_dossier_document_bytes)
+    services.rate_limit_storage = rate_limit_storage_factory(settings)
+    services.metric_registries = [PROCESS_REGISTRY]
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
         accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close,
@@ -147,6 +155,21 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         container.starters.append(lambda: _housekeeping(container))
     container.closers.insert(0, container.jobs.stop)
     return container
+
+
+def rate_limit_storage_factory(settings: Settings) -> Callable[[], Any]:
+    """Where the HTTP rate-limit counters live: Redis in deployment (shared by every worker and
+    server, counted atomically), process memory in the embedded default. One store per app."""
+    if settings.redis_url:
+        from limits.aio.storage import RedisStorage
+
+        uri = "async+" + settings.redis_url
+        # Short timeouts: an unreachable Redis must cost a request little (it is then served).
+        return lambda: RedisStorage(uri, implementation="redispy", key_prefix=settings.rate_limit_key_prefix,
+                                    socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+    from limits.aio.storage import MemoryStorage
+
+    return MemoryStorage
 
 
 def build_jobs(settings: Settings, clock: Clock, stores: list[Any]) -> DramatiqJobs:

@@ -26,6 +26,8 @@ MATRIX: dict[str, dict[str, str]] = {
     # public
     "getHealth":            row("AAAAAAAAA"),
     "getReadiness":         row("AAAAAAAAA"),
+    # the monitoring scraper only (its own token, or loopback): no signed-in person
+    "getMetrics":           row("DDDDDDDDD"),
     "login":                row("AAAAAAAAA"),
     "refreshToken":         row("AAAAAAAAA"),
     "lookupDossier":        row("AAAAAAAAA"),

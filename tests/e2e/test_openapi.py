@@ -24,7 +24,7 @@ EXPECTED = {
     # statistics
     "getStatusReport", "getServiceIndex", "getPublicStatistics",
     # operations
-    "getHealth", "getReadiness",
+    "getHealth", "getReadiness", "getMetrics",
 }
 
 
