@@ -31,6 +31,7 @@ from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.audit import build_audit_chain
 from ops.calendars import calendar_provider
+from ops.identity import build_sign_in, password_max_age
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
 from ops.secrets import secret
@@ -86,6 +87,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         accounts = Accounts(
             store_env(settings, "Accounts"), clock, max_failures=settings.login_max_failures,
             lockout=timedelta(minutes=settings.login_lockout_minutes),
+            password_max_age=password_max_age(settings),
         )
     tokens = TokenService(
         secret(settings.jwt_secret, settings.data_path, "jwt"),
@@ -131,6 +133,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         catalogue_search=catalogue_view, audit_chain=audit_chain,
         event_log=EventLogExport(audit_chain, accesses),
     )
+    services.sign_in = build_sign_in(settings, clock, accounts, tokens)
     services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"))
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
