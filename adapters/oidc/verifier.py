@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ from application.identity_provider import (
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
 LEEWAY = timedelta(seconds=30)
 DISCOVERY_PATH = "/.well-known/openid-configuration"
+DISCOVERY_RETRY_SECONDS = 5.0
+"""After a failed discovery, logins fail fast for this long instead of each asking the provider again."""
 log = structlog.get_logger("motcua.oidc")
 
 
@@ -60,6 +63,7 @@ class OidcIdentityProvider(IdentityProvider):
         self._id_number_claim = id_number_claim
         self._leeway = leeway
         self._keys: jwt.PyJWKClient | None = None
+        self._discovery_failed_at: float | None = None
         self._lock = threading.Lock()
 
     def verify(self, id_token: str, nonce: str | None = None) -> ExternalIdentity:
@@ -82,7 +86,7 @@ class OidcIdentityProvider(IdentityProvider):
         except jwt.PyJWKClientConnectionError:
             log.warning("oidc_jwks_unreachable", issuer=self.issuer)
             raise IdentityProviderUnavailable("the provider's keys cannot be fetched") from None
-        except jwt.PyJWKSetError:
+        except (jwt.PyJWKSetError, ValueError):  # no usable keys, or a body that is not JSON
             log.warning("oidc_jwks_unusable", issuer=self.issuer)
             raise IdentityProviderUnavailable("the provider publishes no usable keys") from None
         except jwt.PyJWKClientError:
@@ -91,8 +95,16 @@ class OidcIdentityProvider(IdentityProvider):
     def _key_client(self) -> jwt.PyJWKClient:
         with self._lock:
             if self._keys is None:
+                failed_at = self._discovery_failed_at
+                if failed_at is not None and time.monotonic() - failed_at < DISCOVERY_RETRY_SECONDS:
+                    raise IdentityProviderUnavailable("the provider was unreachable a moment ago")
+                try:
+                    jwks_uri = self._discover()
+                except IdentityProviderUnavailable:
+                    self._discovery_failed_at = time.monotonic()
+                    raise
                 self._keys = jwt.PyJWKClient(
-                    self._discover(), cache_jwk_set=True, lifespan=self._cache_seconds, timeout=self._timeout,
+                    jwks_uri, cache_jwk_set=True, lifespan=self._cache_seconds, timeout=self._timeout,
                     cooldown_duration=self._refetch_interval,
                 )
             return self._keys

@@ -177,6 +177,15 @@ def test_a_provider_that_does_not_answer_in_time_is_unavailable(clock):
             check.verify(server.issue("sub-1", id_number=CCCD))
 
 
+def test_after_a_failed_discovery_logins_fail_fast_instead_of_asking_again(provider, clock):
+    check = OidcIdentityProvider(issuer=provider.issuer + "/elsewhere", client_id=CLIENT, clock=clock)
+    token = provider.issue("sub-1", id_number=CCCD)
+    for _ in range(5):
+        with pytest.raises(IdentityProviderUnavailable):
+            check.verify(token)
+    assert provider.requests["/elsewhere/.well-known/openid-configuration"] == 1
+
+
 def test_only_rs256_and_es256_can_be_configured(clock):
     with pytest.raises(ValueError, match="RS256"):
         OidcIdentityProvider(issuer="https://sso.example", client_id=CLIENT, clock=clock, algorithms=["HS256"])
