@@ -111,10 +111,7 @@ class Accounts(IsolatedApplication):
             self.accesses.login(username.strip().lower()[:64], actor, access)
 
     def _authenticate(self, username: str, password: str) -> Account:
-        try:
-            account: Account = self.repository.get(account_id(username.strip().lower()))
-        except AggregateNotFoundError:
-            account = None  # type: ignore[assignment]
+        account = self._find(username)
         if account is None or not account.password_hash:  # no such account, or one without a password (OIDC)
             _verify(_DUMMY_HASH, password)
             raise InvalidCredentials()
@@ -128,6 +125,12 @@ class Accounts(IsolatedApplication):
         account.clear_failures(now)
         self._save_quietly(account)
         return account
+
+    def _find(self, username: str) -> Account | None:
+        try:
+            return self.repository.get(account_id(username.strip().lower()))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
 
     def _save_quietly(self, account: Account) -> None:
         """Failure counting is best effort under a race: a lost count is one more guess, no more."""
