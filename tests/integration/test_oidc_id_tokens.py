@@ -6,6 +6,7 @@ stand-in counts the key-set requests, so the refetch behaviour is observed, not 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -120,6 +121,18 @@ def test_a_rotated_key_is_picked_up_and_a_dropped_key_is_refused(provider, clock
     assert check.verify(provider.issue("sub-1", id_number=CCCD)).subject == "sub-1"  # fetched: {second, third}
     refused(check, provider.issue("sub-1", id_number=CCCD, kid=first), "does not publish")
     assert check.verify(provider.issue("sub-1", id_number=CCCD, kid=second)).subject == "sub-1"
+
+
+def test_a_dropped_key_is_refused_once_the_cached_key_set_runs_out(provider, clock):
+    check = verifier(provider, clock, jwks_cache_seconds=0.3, refetch_interval_seconds=3600)
+    old = provider.current_kid
+    provider.rotate()
+    check.verify(provider.issue("sub-1", id_number=CCCD))  # first fetch: both keys
+    provider.drop(old)
+    assert check.verify(provider.issue("sub-1", id_number=CCCD, kid=old)).subject == "sub-1"  # cached
+    time.sleep(0.4)  # the cache lifetime passes (the refetch interval alone would keep the old set)
+    refused(check, provider.issue("sub-1", id_number=CCCD, kid=old), "does not publish")
+    assert provider.requests[JWKS_PATH] == 2
 
 
 def test_a_flood_of_unknown_kids_costs_the_provider_one_refetch_per_interval(provider, clock):
