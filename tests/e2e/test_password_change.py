@@ -105,3 +105,14 @@ def test_identity_provider_sign_in_is_a_clear_problem_when_not_configured(client
     assert response.status_code == 501
     body = response.json()
     assert body["code"] == "oidc-disabled" and body["titleVi"] and body["titleEn"]
+
+
+def test_malformed_sign_in_requests_are_400_problems_that_change_nothing(client, officer):
+    missing = client.post("/auth/password", json={"username": officer, "newPassword": NEW})
+    assert missing.status_code == 400 and missing.json()["code"] == "invalid-request"
+    extra = client.post("/auth/password", json={"username": officer, "currentPassword": PASSWORD, "newPassword": NEW,
+                                                "role": "administrator"})
+    assert extra.status_code == 400
+    assert client.post("/auth/oidc", json={"idToken": ""}).status_code == 400
+    assert client.post("/auth/oidc", json={"idToken": "x" * 20000}).status_code == 400
+    assert login(client, officer).status_code == 200
