@@ -17,6 +17,7 @@ from application.clock import Clock
 from application.tokens import TokenService
 from application.errors import AccessDenied, AccountExists, ApplicationError, InvalidCredentials, VersionConflict
 from domain.account import Account, account_id, check_username
+from domain.password_policy import check_new_password
 from domain.actor import Actor, Role
 
 _hasher = PasswordHasher()
@@ -36,11 +37,13 @@ class Accounts(IsolatedApplication):
     name = "Accounts"
 
     def __init__(self, env: dict[str, str], clock: Clock, *, max_failures: int = 5,
-                 lockout: timedelta = timedelta(minutes=15)) -> None:
+                 lockout: timedelta = timedelta(minutes=15), password_max_age: timedelta | None = None) -> None:
         super().__init__(env)
         self.clock = clock
         self.max_failures = max_failures
         self.lockout = lockout
+        self.password_max_age = password_max_age
+        """Staff passwords older than this are refused at login (None: they never expire)."""
         self.accesses: Accesses | None = None
 
     def register(self, *, username: str, password: str, role: Role, unit: str | None = None,
@@ -70,21 +73,48 @@ class Accounts(IsolatedApplication):
         return self.repository.get(id)  # type: ignore[no-any-return]
 
     def authenticate(self, username: str, password: str, access: AccessContext | None = None) -> Actor:
-        """Log in; every attempt, good or bad, goes to the access log."""
+        return self.sign_in(username, password, access)[0]
+
+    def sign_in(self, username: str, password: str, access: AccessContext | None = None) -> tuple[Actor, int]:
+        """Log in: the actor and its password generation; every attempt goes to the access log."""
         actor = None
         try:
-            actor = self._authenticate(username, password)
-            return actor
+            account = self._authenticate(username, password)
+            account.check_password_not_expired(self.clock.now(), self.password_max_age)
+            actor = actor_of(account)
+            return actor, account.password_generation
         finally:
-            if self.accesses is not None:
-                self.accesses.login(username.strip().lower()[:64], actor, access)
+            self._log_login(username, actor, access)
 
-    def _authenticate(self, username: str, password: str) -> Actor:
+    def change_password(self, username: str, current: str, new: str,
+                        access: AccessContext | None = None) -> tuple[Actor, int]:
+        """The current password proves who asks, so this works without a session (an expired password).
+
+        A wrong current password counts as a failed login, or this would be a way round lockout.
+        """
+        actor = None
         try:
-            account: Account = self.repository.get(account_id(username.strip().lower()))
-        except AggregateNotFoundError:
+            account = self._authenticate(username, current)
+            check_new_password(new, current=current, username=account.username)
+            account.change_password(_hasher.hash(new), actor_id=str(account.id), at=self.clock.now())
+            try:
+                self.save(account)
+            except IntegrityError:
+                raise VersionConflict("the account was changed at the same moment; try again") from None
+            actor = actor_of(account)
+            return actor, account.password_generation
+        finally:
+            self._log_login(username, actor, access)
+
+    def _log_login(self, username: str, actor: Actor | None, access: AccessContext | None) -> None:
+        if self.accesses is not None:
+            self.accesses.login(username.strip().lower()[:64], actor, access)
+
+    def _authenticate(self, username: str, password: str) -> Account:
+        account = self._find(username)
+        if account is None or not account.password_hash:  # no such account, or one without a password (OIDC)
             _verify(_DUMMY_HASH, password)
-            raise InvalidCredentials() from None
+            raise InvalidCredentials()
         now = self.clock.now()
         account.check_not_locked(now)
         if not _verify(account.password_hash, password):
@@ -94,7 +124,13 @@ class Accounts(IsolatedApplication):
         account.check_enabled()
         account.clear_failures(now)
         self._save_quietly(account)
-        return Actor(id=str(account.id), role=account.role, unit=account.unit, name=account.full_name)
+        return account
+
+    def _find(self, username: str) -> Account | None:
+        try:
+            return self.repository.get(account_id(username.strip().lower()))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
 
     def _save_quietly(self, account: Account) -> None:
         """Failure counting is best effort under a race: a lost count is one more guess, no more."""
@@ -102,6 +138,10 @@ class Accounts(IsolatedApplication):
             self.save(account)
         except IntegrityError:
             pass
+
+
+def actor_of(account: Account) -> Actor:
+    return Actor(id=str(account.id), role=account.role, unit=account.unit, name=account.full_name)
 
 
 def _verify(password_hash: str, password: str) -> bool:

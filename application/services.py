@@ -46,6 +46,8 @@ class Services:
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     documents: Any = None
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
+    sign_in: Any = None
+    """``application.sign_in.SignIn``: password, identity-provider and password-change sign-ins."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
     rate_limit_storage: Callable[[], Any] | None = None
     """Makes the store of the HTTP rate-limit counters (a ``limits`` async storage), one per

@@ -23,6 +23,9 @@ ALGORITHM = "HS256"
 FAMILY = "family:"
 SUBJECT = "subject:"
 """Revocation-list prefix for a whole session: every token issued from one login."""
+GENERATION = "generation:"
+"""Revocation-list prefix for every token issued under one password (``gen`` claim): a password
+change revokes the old generation, so it ends every older session without a store read per request."""
 ISSUER = "motcua"
 
 
@@ -60,12 +63,14 @@ class TokenService:
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
 
-    def issue(self, actor: Actor, family: str | None = None) -> TokenPair:
-        """A new session (a new family) at login; the same family when a refresh rotates it."""
+    def issue(self, actor: Actor, family: str | None = None, generation: int = 0) -> TokenPair:
+        """A new session (a new family) at login; the same family when a refresh rotates it.
+
+        ``generation`` is the account's password generation (how many times it was changed)."""
         now = self._clock.now()
         claims = {
             "sub": actor.id, "role": actor.role.value, "unit": actor.unit, "name": actor.name, "iss": ISSUER,
-            "fam": family or uuid.uuid4().hex,
+            "fam": family or uuid.uuid4().hex, "gen": generation,
         }
         access = jwt.encode(
             {**claims, "typ": "access", "jti": uuid.uuid4().hex, "iat": now, "exp": now + self._access_ttl},
@@ -96,11 +101,17 @@ class TokenService:
             raise InvalidToken("the session was revoked")
         if self._revocations.is_revoked(SUBJECT + str(claims["sub"])):
             raise InvalidToken("the account was disabled")
+        if self._revocations.is_revoked(f"{GENERATION}{claims['sub']}:{_generation(claims)}"):
+            raise InvalidToken("the password was changed; sign in again")
         return claims
 
     def revoke_subject(self, subject: str) -> None:
         """Every token of an account, at once (the account was disabled)."""
         self._revocations.revoke(SUBJECT + subject, self._clock.now() + self._refresh_ttl)
+
+    def end_generation(self, subject: str, generation: int) -> None:
+        """Every session opened under password ``generation`` of the account ends (it was changed)."""
+        self._revocations.revoke(f"{GENERATION}{subject}:{generation}", self._clock.now() + self._refresh_ttl)
 
     def authenticate(self, access_token: str) -> Actor:
         claims = self._decode(access_token, "access")
@@ -121,7 +132,7 @@ class TokenService:
         if not self._revocations.revoke_once(str(claims["jti"]), self._expiry(claims)):
             self._revocations.revoke(FAMILY + str(claims["fam"]), self._clock.now() + self._refresh_ttl)
             raise InvalidToken("this refresh token was already used; the session has been revoked")
-        return self.issue(_actor(claims), family=str(claims["fam"]))
+        return self.issue(_actor(claims), family=str(claims["fam"]), generation=_generation(claims))
 
     def _revoke_family_of_reused(self, token: str) -> None:
         """A genuine refresh token that was already rotated away revokes its session."""
@@ -146,6 +157,11 @@ class TokenService:
 
     def _expiry(self, claims: dict[str, object]) -> datetime:
         return datetime.fromtimestamp(int(claims["exp"]), tz=self._clock.now().tzinfo)  # type: ignore[call-overload]
+
+
+def _generation(claims: dict[str, object]) -> int:
+    value = claims.get("gen", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _actor(claims: dict[str, object]) -> Actor:

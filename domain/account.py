@@ -54,6 +54,22 @@ class AccountLocked(AccountError):
         self.until = until
 
 
+class PasswordExpired(AccountError):
+    code = "password-expired"
+    message_vi = "Mật khẩu đã hết hạn; hãy đổi mật khẩu (đổi mật khẩu không cần đăng nhập)"
+    message_en = "The password has expired; change it (changing it needs no session)"
+    http_status = 403
+
+
+class IdentityMismatch(AccountError):
+    """The provider now says another personal ID number for the same subject: never re-linked silently."""
+
+    code = "identity-mismatch"
+    message_vi = "Số định danh cá nhân không khớp với tài khoản đã liên kết"
+    message_en = "The personal identification number does not match the linked account"
+    http_status = 409
+
+
 class AccountDisabled(AccountError):
     code = "account-disabled"
     message_vi = "Tài khoản đã bị khóa"
@@ -69,6 +85,11 @@ def account_id(username: str) -> uuid.UUID:
 def check_username(username: str) -> None:
     if not USERNAME.match(username):
         raise InvalidUsername(username, field="username")
+
+
+def check_citizen(role: Role) -> None:
+    if role != Role.CITIZEN:
+        raise AccountError("only citizen accounts link an external identity", field="role")
 
 
 def check_unit_for_role(role: Role, unit: str | None) -> None:
@@ -112,6 +133,12 @@ class Account(Aggregate):
         self.locked_until: datetime | None = None
         self.phone: str | None = None
         self.email: str | None = None
+        self.password_changed_at: datetime | None = None
+        """None until the first change: the password is as old as the account (``created_on``)."""
+        self.password_generation = 0
+        """Counts password changes; tokens carry it, so a change can end every older session."""
+        self.external_issuer: str | None = None
+        self.external_subject: str | None = None
 
     class PasswordChanged(Aggregate.Event):
         password_hash: str
@@ -119,9 +146,49 @@ class Account(Aggregate):
 
         def apply(self, aggregate: Account) -> None:  # type: ignore[override]
             aggregate.password_hash = self.password_hash
+            aggregate.password_changed_at = self.timestamp
+            aggregate.password_generation += 1
 
     def change_password(self, password_hash: str, *, actor_id: str, at: datetime) -> None:
         self.trigger_event(self.PasswordChanged, timestamp=at, password_hash=password_hash, actor_id=actor_id)
+
+    def password_set_at(self) -> datetime:
+        return self.password_changed_at or self.created_on
+
+    def check_password_not_expired(self, at: datetime, max_age: timedelta | None) -> None:
+        """Staff passwords expire; a citizen's counter account and external identities do not."""
+        if max_age is None or self.role == Role.CITIZEN or not self.password_hash:
+            return
+        if at >= self.password_set_at() + max_age:
+            raise PasswordExpired(self.username)
+
+    class ExternalIdentityLinked(Aggregate.Event):
+        """A citizen signed in through the national identity provider for the first time.
+
+        The personal identification number is kept on the account (the applicant's identity),
+        never in the username, logs or problem responses."""
+
+        issuer: str
+        subject: str
+        id_number: str
+        full_name: str
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.external_issuer = self.issuer
+            aggregate.external_subject = self.subject
+            aggregate.id_number = self.id_number
+            if self.full_name:
+                aggregate.full_name = self.full_name
+
+    def link_external_identity(self, *, issuer: str, subject: str, id_number: str, full_name: str,
+                               at: datetime) -> None:
+        check_citizen(self.role)
+        self.trigger_event(self.ExternalIdentityLinked, timestamp=at, issuer=issuer, subject=subject,
+                           id_number=id_number, full_name=full_name)
+
+    def check_same_person(self, id_number: str) -> None:
+        if self.id_number != id_number:
+            raise IdentityMismatch(self.username)
 
     class Disabled(Aggregate.Event):
         reason: str

@@ -61,6 +61,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_size_default: int = 20
     page_size_max: int = 200
     procedures_file: str = ""
+    oidc_issuer: str = ""
+    """The identity provider's issuer URL (VNeID / national SSO); empty means OIDC sign-in is off."""
+    oidc_client_id: str = ""
+    """Our client id at the provider: the audience its ID tokens must name."""
+    oidc_algorithms: str = "RS256,ES256"
+    """Accepted ID-token signature algorithms (comma-separated, among RS256 and ES256)."""
+    oidc_jwks_cache_seconds: int = 300
+    oidc_jwks_refetch_seconds: int = 30
+    """Least time between two key-set refetches caused by an unknown ``kid``."""
+    oidc_http_timeout_seconds: float = 5.0
+    oidc_id_number_claim: str = "id_number"
+    """The ID-token claim carrying the personal identification number (CCCD, 12 digits)."""
+    password_max_age_days: int = 90
+    """Staff passwords expire after this many days (0: never)."""
     """Seed file of procedures; empty means the one shipped with the package."""
     rate_limit_per_client: int = 6000
     """Requests per minute from one client address (a one-stop centre's NAT carries many

@@ -32,6 +32,7 @@ from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.audit import build_audit_chain
 from ops.calendars import calendar_provider
+from ops.identity import build_sign_in, password_max_age
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
 from ops.metrics import PROCESS_REGISTRY
@@ -91,6 +92,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         accounts = Accounts(
             store_env(settings, "Accounts"), clock, max_failures=settings.login_max_failures,
             lockout=timedelta(minutes=settings.login_lockout_minutes),
+            password_max_age=password_max_age(settings),
         )
     tokens = TokenService(
         secret(settings.jwt_secret, settings.data_path, "jwt"),
@@ -140,6 +142,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
                                           max_dossier_bytes=settings.max_dossier_document_bytes)
     services.rate_limit_storage = rate_limit_storage_factory(settings)
     services.metric_registries = [PROCESS_REGISTRY]
+    services.sign_in = build_sign_in(settings, clock, accounts, tokens)
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
         accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close,

@@ -30,6 +30,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "getMetrics":           row("DDDDDDDDD"),
     "login":                row("AAAAAAAAA"),
     "refreshToken":         row("AAAAAAAAA"),
+    "loginWithOidc":        row("AAAAAAAAA"),
+    "changePassword":       row("AAAAAAAAA"),
     "lookupDossier":        row("AAAAAAAAA"),
     "searchProcedures":     row("AAAAAAAAA"),
     "getProcedure":         row("AAAAAAAAA"),
@@ -93,7 +95,7 @@ MATRIX: dict[str, dict[str, str]] = {
 # Bodies that pass validation, so the application's own role rules are reached. A few are
 # deliberately invalid where a valid one would change shared state (users, procedures, logout).
 BODIES: dict[str, object] = {
-    "login": {}, "refreshToken": {}, "logout": {"refreshToken": 5},
+    "login": {}, "refreshToken": {}, "logout": {"refreshToken": 5}, "loginWithOidc": {}, "changePassword": {},
     "lookupDossier": {"code": "000.00.01.H22-260302-0001", "secret": "WRONGSECRET"},
     "submitDossier": {"procedureCode": "2.001610", "applicant": {"name": "Nguyễn Văn An"}},
     "rateDossier": {"score": 5}, "supplementDossier": {}, "withdrawDossier": {"reason": "Không còn nhu cầu"},

@@ -16,7 +16,7 @@ EXPECTED = {
     # audit
     "getDossierHistory", "getDossierStateAt", "listAccessLog", "verifyAuditChain", "exportEventLog",
     # auth
-    "login", "refreshToken", "logout",
+    "login", "refreshToken", "logout", "loginWithOidc", "changePassword",
     # accounts
     "createUser", "updateUser", "assignRole", "disableUser", "getMyProfile", "updateMyProfile",
     # catalogue
