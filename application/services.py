@@ -46,6 +46,10 @@ class Services:
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     documents: Any = None
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
+    shared_catalogues: Any = None
+    """``application.shared_catalogues.SharedCatalogues``: units, holidays, fields, statuses..."""
+    divisions: Any = None
+    """``application.divisions.DivisionReference``: provinces and communes (read-only)."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 
     def readiness(self) -> list[Check]:
