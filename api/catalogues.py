@@ -7,7 +7,6 @@ entry as stored, including who changed it last and when.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -48,7 +47,7 @@ ProvinceQuery = Annotated[int | None, QueryParameter(name="province", ge=1, le=9
 
 
 def _convert(items: list[Any], out: type[T]) -> list[T]:
-    return [msgspec.convert(asdict(item), out) for item in items]
+    return [msgspec.convert(item, out, from_attributes=True) for item in items]
 
 
 def _slice(items: list[Any], page: int, page_size: int) -> list[Any]:
