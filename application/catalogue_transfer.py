@@ -8,7 +8,7 @@ A holiday file gives whole years: each (unit, year) it mentions becomes exactly 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -216,3 +216,8 @@ def export_rows(catalogues: SharedCatalogues, kind: str) -> list[Row]:
                 for s in catalogues.statuses()]
     entries = catalogues.fields() if kind == "fields" else catalogues.document_types()
     return [{"code": e.code, "name": e.name} for e in entries]
+
+
+def seed_missing(catalogues: SharedCatalogues, actor: Actor, kind: str, rows: Iterable[Row]) -> int:
+    """Add the entries a seed names that are not there yet; an administrator's edits stay."""
+    return apply_rows(catalogues, actor, kind, [(0, r) for r in rows], only_missing=True)

@@ -13,7 +13,7 @@ Every change is an event carrying the actor and its timestamp; ``history`` reads
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -252,9 +252,3 @@ class SharedCatalogues(UnitDirectory, IsolatedApplication):
                                         version=event.originator_version, details=details))
         return records
 
-
-def seed_missing(catalogues: SharedCatalogues, actor: Actor, kind: str, rows: Iterable[dict[str, Any]]) -> int:
-    """Add the entries a seed names that are not there yet; an administrator's edits stay."""
-    from application.catalogue_transfer import apply_rows
-
-    return apply_rows(catalogues, actor, kind, [(0, r) for r in rows], only_missing=True)

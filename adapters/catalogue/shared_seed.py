@@ -17,7 +17,8 @@ from typing import Any
 
 from adapters.catalogue.importer import SEED_ACTOR, read_seed
 from application.errors import VersionConflict
-from application.shared_catalogues import SharedCatalogues, seed_missing
+from application.catalogue_transfer import seed_missing
+from application.shared_catalogues import SharedCatalogues
 from domain.dossier.status import LOCAL_LABELS_VI, NATIONAL_CODE
 
 SHARED_SEED = Path(__file__).with_name("shared_seed.json")
