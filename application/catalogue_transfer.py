@@ -220,4 +220,4 @@ def export_rows(catalogues: SharedCatalogues, kind: str) -> list[Row]:
 
 def seed_missing(catalogues: SharedCatalogues, actor: Actor, kind: str, rows: Iterable[Row]) -> int:
     """Add the entries a seed names that are not there yet; an administrator's edits stay."""
-    return apply_rows(catalogues, actor, kind, [(0, r) for r in rows], only_missing=True)
+    return apply_rows(catalogues, actor, kind, list(enumerate(rows, start=1)), only_missing=True)

@@ -15,13 +15,16 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from adapters.catalogue.importer import SEED_ACTOR, read_seed
+from application.catalogue_transfer import ImportRowInvalid, seed_missing
 from application.errors import VersionConflict
-from application.catalogue_transfer import seed_missing
 from application.shared_catalogues import SharedCatalogues
 from domain.dossier.status import LOCAL_LABELS_VI, NATIONAL_CODE
 
 SHARED_SEED = Path(__file__).with_name("shared_seed.json")
+log = structlog.get_logger("motcua.seed")
 
 
 def field_code(name: str) -> str:
@@ -54,10 +57,18 @@ def seed_shared_catalogues(catalogues: SharedCatalogues, procedures_file: Path |
     rows = seed_rows(procedures_file)
     named = {e.name for e in catalogues.fields()}
     rows["fields"] = [f for f in rows["fields"] if f["name"] not in named]
-    saved = {}
-    for kind, kind_rows in rows.items():
+    return {kind: _seed_kind(catalogues, kind, kind_rows) for kind, kind_rows in rows.items()}
+
+
+def _seed_kind(catalogues: SharedCatalogues, kind: str, rows: list[dict[str, Any]]) -> int:
+    """A seed row the catalogue refuses is logged and left out, so a bad line in a seed file
+    never stops the service from starting; the rest is still seeded in one save."""
+    rows = list(rows)
+    while True:
         try:
-            saved[kind] = seed_missing(catalogues, SEED_ACTOR, kind, kind_rows)
+            return seed_missing(catalogues, SEED_ACTOR, kind, rows)
         except VersionConflict:  # another process seeded it at the same moment
-            saved[kind] = 0
-    return saved
+            return 0
+        except ImportRowInvalid as exc:
+            log.warning("seed_row_refused", catalogue=kind, row=rows[exc.line - 1], error=exc.message_en)
+            del rows[exc.line - 1]

@@ -175,3 +175,23 @@ def test_an_auditor_sees_who_changed_a_catalogue_entry_and_when_but_a_citizen_ca
     with pytest.raises(AccessDenied):
         shared.upsert_unit(CITIZEN, code="000.00.15.H22", name="Sở Y tế", parent="000.00.00.H22")
     c.close()
+
+
+def test_a_seed_row_the_catalogue_refuses_is_left_out_and_the_rest_is_seeded(tmp_path) -> None:
+    import json
+
+    from adapters.catalogue.importer import read_seed
+    from adapters.catalogue.shared_seed import seed_shared_catalogues
+
+    seed = read_seed()
+    seed["units"] += [{"code": "H22-BAD", "name": "Mã sai", "parent": "000.00.00.H22"},
+                      {"code": "000.40.01.H22", "name": "Phòng mới", "parent": "000.40.00.H22"},
+                      {"code": "000.40.00.H22", "name": "Sở mới", "parent": "000.00.00.H22"}]
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed, ensure_ascii=False), encoding="utf-8")
+    c = open_container(load_settings({}, data_dir=str(tmp_path / "var"), procedures_file=str(path)))
+    shared = c.services.shared_catalogues
+    assert shared.get_unit("000.40.01.H22").parent == "000.40.00.H22"
+    assert shared.get_unit("H22-BAD") is None
+    assert seed_shared_catalogues(shared, path) == {"units": 0, "statuses": 0, "fields": 0, "document-types": 0}
+    c.close()
