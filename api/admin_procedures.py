@@ -1,4 +1,5 @@
-"""The administrator's procedure catalogue commands: create, revise, publish, suspend."""
+"""The administrator's procedure catalogue commands: create, amend a draft, revise, publish,
+suspend, resume, withdraw."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ class SuspendProcedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     reason: Reason
 
 
+class AmendProcedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="camel"):
+    version: Annotated[int, Meta(ge=1)]
+    terms: ProcedureTerms
+
+
+class WithdrawProcedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="camel"):
+    reason: Reason
+
+
 def _terms(data: ProcedureTerms) -> dict[str, Any]:
     raw = msgspec.to_builtins(data)
     raw.pop("code", None)
@@ -68,3 +78,21 @@ class AdminProcedureController(Controller):
     def suspend(self, request: Req, code: ProcedureCode, data: JSONBody[SuspendProcedure],
                 services: ServicesDep) -> ProcedureView:
         return procedure_view(services.procedures.suspend(request.user, code, data.reason))
+
+    @post("/{code:str}/amendment", operation_id="amendProcedure", sync_to_thread=True, status_code=200,
+          summary="Sửa bản dự thảo / Amend the open draft version (a published version never changes)")
+    def amend(self, request: Req, code: ProcedureCode, data: JSONBody[AmendProcedure],
+              services: ServicesDep) -> ProcedureView:
+        return procedure_view(services.procedures.amend(request.user, code, data.version, _terms(data.terms)))
+
+    @post("/{code:str}/resumption", operation_id="resumeProcedure", sync_to_thread=True, status_code=200,
+          summary="Tiếp nhận trở lại / Resume a suspended procedure")
+    def resume(self, request: Req, code: ProcedureCode, services: ServicesDep) -> ProcedureView:
+        return procedure_view(services.procedures.resume(request.user, code))
+
+    @post("/{code:str}/withdrawal", operation_id="withdrawProcedure", sync_to_thread=True, status_code=200,
+          summary="Bãi bỏ thủ tục / Withdraw the procedure for good (its dossiers keep their pinned version)")
+    def withdraw(self, request: Req, code: ProcedureCode, data: JSONBody[WithdrawProcedure],
+                 services: ServicesDep) -> ProcedureView:
+        services.procedures.withdraw(request.user, code, data.reason)
+        return procedure_view(services.procedures.view(request.user, code))

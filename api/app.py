@@ -26,6 +26,9 @@ from api.documents import DocumentController
 from api.office import OfficeDossierController
 from api.portal import MyDossierController, SubmissionController
 from api.admin_procedures import AdminProcedureController
+from api.catalogues import (
+    DivisionController, DocumentTypeController, FieldController, HolidayController, StatusController, UnitController,
+)
 from api.procedures import CatalogueController, ProcedureFormController
 from api.metrics import HttpMetrics, MetricsController, metrics_middleware
 from api.middleware import request_id_middleware
@@ -58,7 +61,8 @@ def create_app(services: Services) -> Litestar:
             LookupController, AccessLogController, UserController, ProfileController,
             ProcedureFormController, CatalogueController, AdminProcedureController,
             StatisticsController, PublicStatisticsController, AuditChainController, EventLogController,
-            documents, MetricsController,
+            documents, MetricsController, UnitController, HolidayController, StatusController, FieldController,
+            DocumentTypeController, DivisionController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

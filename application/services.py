@@ -48,6 +48,10 @@ class Services:
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
     sign_in: Any = None
     """``application.sign_in.SignIn``: password, identity-provider and password-change sign-ins."""
+    shared_catalogues: Any = None
+    """``application.shared_catalogues.SharedCatalogues``: units, holidays, fields, statuses..."""
+    divisions: Any = None
+    """``application.divisions.DivisionReference``: provinces and communes (read-only)."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
     rate_limit_storage: Callable[[], Any] | None = None
     """Makes the store of the HTTP rate-limit counters (a ``limits`` async storage), one per

@@ -1,13 +1,18 @@
-"""The working calendar from settings (periods, cut-off, zone); units' own days come later.
+"""The working calendar of a unit: settings (periods, cut-off, zone) plus the holiday catalogue.
 
-The catalogue issue gives units their own days off and make-up days; they will be laid on top
-with ``WorkingCalendar.with_unit_days`` here, behind the same ``calendar_for(unit)`` function.
+The province-wide (``*``) days and the unit's own days off and make-up days are laid on the
+base calendar with ``WorkingCalendar.with_unit_days``. Calendars are cached per (unit, version
+of the holiday catalogue), so an administrator's change is seen by the next reception in every
+process, and an unchanged catalogue costs one indexed version look-up. Issued due instants are
+stored in the dossier's events and never recomputed, so a change never moves them.
 """
 
 from __future__ import annotations
 
 from datetime import time
+from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from domain.calendar import CalendarError, WorkingCalendar
 from ops.settings import Settings, SettingsError
@@ -35,11 +40,25 @@ def base_calendar(settings: Settings) -> WorkingCalendar:
         raise SettingsError(f"working calendar settings: {exc}") from None
 
 
-def calendar_provider(settings: Settings):  # type: ignore[no-untyped-def]
+class HolidaySource(Protocol):
+    """What ``application.shared_catalogues.SharedCatalogues`` offers the calendar."""
+
+    def holidays_version(self) -> int: ...
+
+    def unit_days(self, unit: str) -> tuple[frozenset[date], frozenset[date]]: ...
+
+
+def calendar_provider(settings: Settings, holidays: HolidaySource | None = None):  # type: ignore[no-untyped-def]
     calendar = base_calendar(settings)
 
     @lru_cache(maxsize=1024)
+    def at_version(unit: str, version: int) -> WorkingCalendar:
+        if holidays is None or version == 0:
+            return calendar
+        days_off, working_days = holidays.unit_days(unit)
+        return calendar.with_unit_days(days_off, working_days)
+
     def calendar_for(unit: str) -> WorkingCalendar:
-        return calendar
+        return at_version(unit, holidays.holidays_version() if holidays is not None else 0)
 
     return calendar_for

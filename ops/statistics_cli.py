@@ -53,9 +53,16 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from adapters.catalogue.seed import SeedCatalogue
+    from application.clock import WallClock
+    from ops.shared_catalogues import build_shared_catalogues
 
-    units = SeedCatalogue(settings.procedures_file or None).descendants(args.unit) if args.unit else frozenset()
+    units: frozenset[str] = frozenset()
+    if args.unit:  # the unit and every unit below it, from the unit catalogue
+        catalogues = build_shared_catalogues(settings, WallClock(), seed=False)
+        try:
+            units = catalogues.descendants(args.unit)
+        finally:
+            catalogues.close()
     scope = Scope(units=units, date_from=date.fromisoformat(args.date_from),
                   date_to=date.fromisoformat(args.date_to), procedure_code=args.procedure, field=args.field)
     statistics = build_statistics(settings)

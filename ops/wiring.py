@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.catalogue.importer import import_seed
-from adapters.catalogue.seed import SeedCatalogue
 from adapters.jobs.dramatiq_jobs import DramatiqJobs, Every
 from application.access_log import AccessLog, Accesses
 from application.accounts import Accounts, UserAdministration
@@ -31,12 +30,14 @@ from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.audit import build_audit_chain
-from ops.calendars import calendar_provider
 from ops.identity import build_sign_in, password_max_age
+from ops.calendars import HolidaySource, calendar_provider
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
 from ops.metrics import PROCESS_REGISTRY
 from ops.secrets import secret
+from ops.shared_catalogues import build_shared_catalogues
+from adapters.catalogue.divisions import PackageDivisions
 from ops.settings import Settings
 from ops.statistics import attach_statistics
 from ops.stores import postgres_conninfo, schema_lock, store_env
@@ -87,7 +88,7 @@ def build_revocations(settings: Settings, clock: Clock) -> RevocationList:
 def build_container(settings: Settings, *, clock: Clock | None = None, projections: bool = True) -> Container:
     clock = clock or WallClock()
     settings.data_path.mkdir(parents=True, exist_ok=True)
-    catalogue = SeedCatalogue(settings.procedures_file or None)
+    shared = build_shared_catalogues(settings, clock)
     with schema_lock(settings):
         accounts = Accounts(
             store_env(settings, "Accounts"), clock, max_failures=settings.login_max_failures,
@@ -107,13 +108,14 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     accounts.accesses = accesses
     procedures = build_procedures(settings, clock)
     catalogue_view = build_catalogue_view(settings)
-    dossiers = build_dossiers(settings, clock, procedures, accesses, units=catalogue)
+    dossiers = build_dossiers(settings, clock, procedures, accesses, units=shared, holidays=shared)
     index = build_index_view(settings)
 
     def event_store() -> Check:
         accounts.recorder.max_notification_id()
         dossiers.recorder.max_notification_id()
         procedures.recorder.max_notification_id()
+        shared.recorder.max_notification_id()
         return Check(name="event-store", ok=True)
 
     def catalogue_projection() -> Check:
@@ -125,18 +127,19 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         return Check(name="lookup-index", ok=lag < INDEX_LAG_NOT_READY, lag=lag)
 
     queries = DossierQueries(
-        index, clock, catalogue.descendants, dossiers.lookup_secrets,
+        index, clock, shared.descendants, dossiers.lookup_secrets,
         max_wait=settings.read_your_writes_max_wait, default_limit=settings.page_size_default,
         max_limit=settings.page_size_max,
     )
-    audit_chain = build_audit_chain(settings, [accounts, dossiers, procedures])
+    audit_chain = build_audit_chain(settings, [accounts, dossiers, procedures, shared])
     services = Services(
         settings=settings, clock=clock, accounts=accounts, tokens=tokens,
-        catalogue=procedures, units=catalogue, dossiers=dossiers, audit=DossierAudit(dossiers),
+        catalogue=procedures, units=shared, dossiers=dossiers, audit=DossierAudit(dossiers),
         queries=queries, accesses=accesses, users=UserAdministration(accounts, tokens),
         checks=[event_store, lookup_index, catalogue_projection], procedures=procedures,
         catalogue_search=catalogue_view, audit_chain=audit_chain,
         event_log=EventLogExport(audit_chain, accesses),
+        shared_catalogues=shared, divisions=PackageDivisions(),
     )
     services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"),
                                           max_dossier_bytes=settings.max_dossier_document_bytes)
@@ -145,7 +148,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     services.sign_in = build_sign_in(settings, clock, accounts, tokens)
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
-        accounts.close, procedures.close, catalogue_view.datastore.close, dossiers.close,
+        accounts.close, procedures.close, shared.close, catalogue_view.datastore.close, dossiers.close,
         index.datastore.close, access_log.close,
     ])
     if projections:
@@ -221,10 +224,12 @@ def build_procedures(settings: Settings, clock: Clock) -> Procedures:
 
 
 def build_dossiers(settings: Settings, clock: Clock, catalogue: ProcedureCatalogue,
-                   accesses: Accesses | None = None, units: UnitDirectory | None = None) -> Dossiers:
+                   accesses: Accesses | None = None, units: UnitDirectory | None = None,
+                   holidays: HolidaySource | None = None) -> Dossiers:
     """Also used by CLI commands and tests that need only the command side.
 
-    ``units`` defaults to ``catalogue`` (the seed stand-in serves both ports)."""
+    ``units`` defaults to ``catalogue`` (the seed stand-in serves both ports); ``holidays`` (the
+    shared catalogues) lays units' own days on the working calendar."""
     directory: UnitDirectory = units if units is not None else catalogue  # type: ignore[assignment]
     lookup_key = secret(settings.lookup_secret_key, settings.data_path, "lookup")
     accesses = accesses or Accesses(build_access_log(settings), clock)
@@ -234,7 +239,7 @@ def build_dossiers(settings: Settings, clock: Clock, catalogue: ProcedureCatalog
             accesses=accesses,
             clock=clock,
             catalogue=catalogue,
-            calendar_for=calendar_provider(settings),
+            calendar_for=calendar_provider(settings, holidays),
             scope_of=directory.descendants,
             lookup_secrets=LookupSecrets(lookup_key),
             # Derived, so every API process of a deployment computes the same pseudonymous keys.

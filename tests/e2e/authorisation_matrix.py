@@ -90,6 +90,21 @@ MATRIX: dict[str, dict[str, str]] = {
     "reviseProcedure":      row("DDDDDDADD"),
     "publishProcedure":     row("DDDDDDADD"),
     "suspendProcedure":     row("DDDDDDADD"),
+    "amendProcedure":       row("DDDDDDADD"),
+    "resumeProcedure":      row("DDDDDDADD"),
+    "withdrawProcedure":    row("DDDDDDADD"),
+    # shared catalogues: public lists, administrators' upserts
+    "listUnits":            row("AAAAAAAAA"),
+    "listHolidays":         row("AAAAAAAAA"),
+    "listStatuses":         row("AAAAAAAAA"),
+    "listFields":           row("AAAAAAAAA"),
+    "listDocumentTypes":    row("AAAAAAAAA"),
+    "listDivisions":        row("AAAAAAAAA"),
+    "upsertUnit":           row("DDDDDDADD"),
+    "upsertHoliday":        row("DDDDDDADD"),
+    "upsertStatus":         row("DDDDDDADD"),
+    "upsertField":          row("DDDDDDADD"),
+    "upsertDocumentType":   row("DDDDDDADD"),
 }
 
 # Bodies that pass validation, so the application's own role rules are reached. A few are
@@ -110,4 +125,6 @@ BODIES: dict[str, object] = {
     "stopProcessing": {"reason": "Giấy tờ giả"}, "approveResult": {"summary": "Đồng ý cấp"},
     "createUser": {}, "updateUser": {}, "assignRole": {}, "disableUser": {},
     "createProcedure": {}, "reviseProcedure": {}, "publishProcedure": {}, "suspendProcedure": {},
+    "amendProcedure": {}, "resumeProcedure": {}, "withdrawProcedure": {},
+    "upsertUnit": {}, "upsertHoliday": {}, "upsertStatus": {}, "upsertField": {}, "upsertDocumentType": {},
 }

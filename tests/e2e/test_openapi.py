@@ -21,6 +21,10 @@ EXPECTED = {
     "createUser", "updateUser", "assignRole", "disableUser", "getMyProfile", "updateMyProfile",
     # catalogue
     "searchProcedures", "getProcedure", "getProcedureForm", "createProcedure", "reviseProcedure", "publishProcedure", "suspendProcedure",
+    "amendProcedure", "resumeProcedure", "withdrawProcedure",
+    # shared catalogues
+    "listUnits", "upsertUnit", "listHolidays", "upsertHoliday", "listStatuses", "upsertStatus",
+    "listFields", "upsertField", "listDocumentTypes", "upsertDocumentType", "listDivisions",
     # statistics
     "getStatusReport", "getServiceIndex", "getPublicStatistics",
     # operations
