@@ -46,6 +46,8 @@ class Services:
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     documents: Any = None
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
+    my_data: Any = None
+    """``application.my_data.MyData``: ``exportMyData``, a citizen's copy of their data."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 
     def readiness(self) -> list[Check]:

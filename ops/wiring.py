@@ -18,6 +18,7 @@ from application.accounts import Accounts, UserAdministration
 from application.dossier_audit import DossierAudit
 from application.dossier_queries import DossierQueries
 from application.event_log_export import EventLogExport
+from application.my_data import MyData
 from application.dossiers import Dossiers
 from application.dossier_documents import DossierDocuments
 from adapters.documents.filesystem import FilesystemDocumentStore
@@ -131,6 +132,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         catalogue_search=catalogue_view, audit_chain=audit_chain,
         event_log=EventLogExport(audit_chain, accesses),
     )
+    services.my_data = MyData(accounts, dossiers, index, access_log, clock, max_wait=settings.read_your_writes_max_wait)
     services.documents = DossierDocuments(dossiers, FilesystemDocumentStore(settings.data_path / "documents"))
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
