@@ -99,3 +99,19 @@ def test_motcua_keys_with_a_missing_named_file_says_what_to_do(tmp_path, monkeyp
     monkeypatch.setenv("MOTCUA_EVENT_KEYS_FILE", str(tmp_path / "gone"))
     assert main(["keys", "list"]) == 2
     assert "restore it from the backup" in capsys.readouterr().err
+
+
+def test_a_stray_cipher_variable_in_the_process_environment_cannot_replace_the_keyring(tmp_path, monkeypatch):
+    from adapters.eventstore.cipher import KeyringCipher
+    from application.accounts import Accounts
+    from application.clock import WallClock
+
+    monkeypatch.setenv("CIPHER_TOPIC", "eventsourcing.cipher:AESCipher")
+    monkeypatch.setenv("ACCOUNTS_EVENT_KEYRING", "evil:" + "A" * 44)
+    settings = load_settings({}, data_dir=str(tmp_path))
+    app = Accounts(store_env(settings, "Accounts"), WallClock())
+    try:
+        assert isinstance(app.mapper.cipher, KeyringCipher)
+        assert app.mapper.cipher.current_key_id == parse_keyring(load_keyring(settings)[0]).current_id
+    finally:
+        app.close()
