@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.application import AggregateNotFoundError
 
 from application.access_log import AccessEntry, AccessLog
 from application.clock import Clock
@@ -76,19 +77,30 @@ class MyData:
         """Checked before the first byte, then streamed: the parts of one JSON object."""
         if actor.role != Role.CITIZEN:
             raise AccessDenied("only a citizen exports their own data")
-        account = self._accounts.get(UUID(actor.id))
-        return self._stream(actor, account)
+        return self._stream(actor, self._account(actor))
 
-    def _stream(self, actor: Actor, account: Any) -> Iterator[bytes]:
+    def _account(self, actor: Actor) -> Any | None:
+        """The local account; None for a citizen known only through the identity provider."""
+        try:
+            return self._accounts.get(UUID(actor.id))
+        except (ValueError, AggregateNotFoundError):
+            return None
+
+    def _stream(self, actor: Actor, account: Any | None) -> Iterator[bytes]:
         encode = msgspec.json.encode
-        profile = {camel(k): getattr(account, k, None) for k in PROFILE_FIELDS}  # never the password hash
-        profile.update(id=actor.id, version=account.version, createdAt=account.created_on)
-        history = [{"version": e.originator_version, "event": type(e).__name__, "at": e.timestamp}
-                   for e in self._accounts.events.get(UUID(actor.id))]
+        profile: dict[str, Any] = {"id": actor.id, "fullName": actor.name}
+        history: list[dict[str, Any]] = []
+        logins: list[dict[str, Any]] = []
+        if account is not None:
+            profile.update({camel(k): getattr(account, k, None) for k in PROFILE_FIELDS})  # never the password hash
+            profile.update(version=account.version, createdAt=account.created_on)
+            history = [{"version": e.originator_version, "event": type(e).__name__, "at": e.timestamp}
+                       for e in self._accounts.events.get(account.id)]
+            logins = _entries(self._log, OWN_LOGIN_FIELDS, subject=account.username)
         yield b'{"exportedAt":' + encode(self._clock.now())
         yield b',"profile":' + encode(profile)
         yield b',"accountHistory":' + encode(history)
-        yield b',"logins":' + encode(_entries(self._log, OWN_LOGIN_FIELDS, subject=account.username))
+        yield b',"logins":' + encode(logins)
         yield b',"dossiers":['
         for n, code in enumerate(self._codes(actor)):
             yield (b"," if n else b"") + encode(self._dossier(actor, code))
