@@ -22,6 +22,7 @@ from api.lookup import LookupController
 from api.worklist import WorklistController
 from api.statistics import PublicStatisticsController, StatisticsController
 from api.messages import MessageController
+from api.my_data import MyDataController
 from api.documents import DocumentController
 from api.office import OfficeDossierController
 from api.portal import MyDossierController, SubmissionController
@@ -63,6 +64,7 @@ def create_app(services: Services) -> Litestar:
             StatisticsController, PublicStatisticsController, AuditChainController, EventLogController,
             documents, MetricsController, UnitController, HolidayController, StatusController, FieldController,
             DocumentTypeController, DivisionController,
+            MyDataController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

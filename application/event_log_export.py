@@ -2,7 +2,9 @@
 
 Each line carries the stored bytes exactly (base64) and their chain hash, so an outside party
 holding the chain key (or a digest handed to a timestamping authority) can recompute the chain
-without our code. The export is read page by page: memory stays flat for any range.
+without our code. The stored bytes are the encrypted records (docs/keys.md): the chain
+recomputes from them, and the export carries no readable personal data. The export is read
+page by page: memory stays flat for any range.
 """
 
 from __future__ import annotations

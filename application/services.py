@@ -52,6 +52,8 @@ class Services:
     """``application.shared_catalogues.SharedCatalogues``: units, holidays, fields, statuses..."""
     divisions: Any = None
     """``application.divisions.DivisionReference``: provinces and communes (read-only)."""
+    my_data: Any = None
+    """``application.my_data.MyData``: ``exportMyData``, a citizen's copy of their data."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
     rate_limit_storage: Callable[[], Any] | None = None
     """Makes the store of the HTTP rate-limit counters (a ``limits`` async storage), one per

@@ -51,6 +51,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     audit_chain_key: str = ""
     """HMAC key of the audit hash chain (``base64:...`` or text of 32+ characters); empty means
     a random key kept in ``data_dir/secrets/audit-chain``. Keep it outside the database."""
+    event_keys: str = ""
+    """Inline event keyring (``id:base64key`` entries, comma-separated, the last current);
+    empty means the file ``event_keys_file``. Never both."""
+    event_keys_file: str = ""
+    """Event keyring file; empty means ``data_dir/secrets/event-keys``, made on first start."""
     access_token_minutes: int = 15
     login_max_failures: int = 5
     login_lockout_minutes: int = 15

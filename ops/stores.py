@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 from application.audit_chain import AUDIT_CHAIN_KEY_ENV, parse_chain_key
+from ops.event_keys import cipher_env
 from ops.secrets import secret
 from ops.settings import Settings, SettingsError
 
@@ -68,6 +69,7 @@ def audit_chain_key(settings: Settings) -> str:
 
 def store_env(settings: Settings, app_name: str) -> dict[str, str]:
     env = {"TRANSCODER_TOPIC": TRANSCODER_TOPIC, AUDIT_CHAIN_KEY_ENV: audit_chain_key(settings)}
+    env.update(cipher_env(settings))  # event payloads and snapshots encrypted at rest (docs/keys.md)
     if settings.embedded:
         env.update(
             PERSISTENCE_MODULE="adapters.eventstore.sqlite",

@@ -18,6 +18,7 @@ from application.accounts import Accounts, UserAdministration
 from application.dossier_audit import DossierAudit
 from application.dossier_queries import DossierQueries
 from application.event_log_export import EventLogExport
+from application.my_data import MyData
 from application.dossiers import Dossiers
 from application.dossier_documents import DossierDocuments
 from adapters.documents.filesystem import FilesystemDocumentStore
@@ -146,6 +147,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
     services.rate_limit_storage = rate_limit_storage_factory(settings)
     services.metric_registries = [PROCESS_REGISTRY]
     services.sign_in = build_sign_in(settings, clock, accounts, tokens)
+    services.my_data = MyData(accounts, dossiers, index, access_log, clock, max_wait=settings.read_your_writes_max_wait)
     container = Container(settings=settings, clock=clock, services=services)
     container.closers.extend([
         accounts.close, procedures.close, shared.close, catalogue_view.datastore.close, dossiers.close,

@@ -48,6 +48,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "withdrawDossier":      row("AHAHDDDDD"),
     "getMyProfile":         row("AADDDDDDD"),
     "updateMyProfile":      row("AADDDDDDD"),
+    "exportMyData":         row("AADDDDDDD"),
     # exchanges between applicant and officers
     "listMessages":         row("AHAHAADDD"),
     "postMessage":          row("AHAHAADDD"),

@@ -9,6 +9,7 @@ EXPECTED = {
     "submitDossier", "listMyDossiers", "getMyDossier", "supplementDossier", "withdrawDossier", "rateDossier",
     "listMessages", "postMessage", "lookupDossier",
     "uploadDocument", "listDocuments", "downloadDocument",
+    "exportMyData",
     # office
     "getDossier", "listWorklist", "receiveDossier", "refuseDossier", "handOverDossier", "requestSupplement",
     "requestFee", "recordFeePayment", "requestOpinion", "giveOpinion", "extendDeadline", "approveResult",
