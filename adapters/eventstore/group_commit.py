@@ -158,32 +158,37 @@ class GroupCommitter:
                 write.wake.set()
             else:
                 self._arrived.notify()
-        while True:
-            write.wake.wait()
-            write.wake.clear()
-            if write.done:
-                return write.outcome()
-            if write.promoted:
-                write.promoted = False
-                self._lead()
+        try:
+            while True:
+                write.wake.wait()
+                write.wake.clear()
+                if write.done:
+                    return write.outcome()
+                if write.promoted:
+                    self._lead(write)
+        except BaseException:
+            self._abandon(write)
+            raise
 
     def stats(self) -> dict[int, int]:
         """How many batches of each size were written: ``{batch_size: count}``."""
         with self._mutex:
             return dict(sorted(self._sizes.items()))
 
-    def _lead(self) -> None:
+    def _lead(self, leader: Write) -> None:
         """Form one batch, write it, deliver its outcomes, pass the leadership on."""
-        with self._mutex:
-            deadline = time.monotonic() + self.max_wait
-            while len(self._pending) < self.max_batch:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._arrived.wait(remaining)
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
+        batch: list[Write] = []
         try:
+            with self._mutex:
+                leader.promoted = False
+                deadline = time.monotonic() + self.max_wait
+                while len(self._pending) < self.max_batch:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._arrived.wait(remaining)
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
             try:
                 self.write_batch(batch)
             except Exception as error:  # the transaction failed: nothing of the batch committed
@@ -199,6 +204,18 @@ class GroupCommitter:
             raise
         finally:
             self._hand_over(batch)
+
+    def _abandon(self, write: Write) -> None:
+        """The caller was interrupted (KeyboardInterrupt, SystemExit) while waiting: withdraw
+        its write if it is still queued, and pass on the leadership if it had just been given
+        it, so the other writers never wait for a leader that is gone. A write already taken
+        into a batch is committed or not with that batch; its caller just does not learn it."""
+        with self._mutex:
+            if write in self._pending:
+                self._pending.remove(write)
+            promoted, write.promoted = write.promoted, False
+        if promoted:
+            self._hand_over([])
 
     def _count(self, size: int) -> None:
         with self._mutex:
