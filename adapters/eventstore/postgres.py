@@ -31,7 +31,13 @@ from eventsourcing.utils import retry
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
+from adapters.eventstore.audit_chain import (
+    CHAIN_HEAD_KWARG,
+    KnownHead,
+    chain_key_from_env,
+    chain_table_name,
+    new_links,
+)
 from adapters.eventstore.group_commit import (
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_WAIT,
@@ -229,15 +235,21 @@ class MotcuaPostgresApplicationRecorder(
     ) -> Sequence[int] | None:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if self.audit_chain_key is not None and notification_ids:
-            curs.execute(self.select_chain_head_statement, prepare=True)
-            row = curs.fetchone()  # in pipeline mode, fetching syncs
-            prev = GENESIS if row is None else bytes(row["hash"])
+            known: KnownHead | None = kwargs.get(CHAIN_HEAD_KWARG)
+            if known is not None and known.hash is not None:
+                prev = known.hash  # a batch's previous write just wrote it, under this lock
+            else:
+                curs.execute(self.select_chain_head_statement, prepare=True)
+                row = curs.fetchone()  # in pipeline mode, fetching syncs
+                prev = GENESIS if row is None else bytes(row["hash"])
             links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
             curs.execute(
                 self.insert_chain_statement,
                 ([link.notification_id for link in links], [link.hash for link in links]),
                 prepare=True,
             )
+            if known is not None:
+                known.hash = links[-1].hash
         return notification_ids
 
     def select_chain(

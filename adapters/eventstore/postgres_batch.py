@@ -34,7 +34,7 @@ Batches among themselves cannot deadlock: each takes the table lock before anyth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from eventsourcing.persistence import (
@@ -50,10 +50,14 @@ from eventsourcing.persistence import (
 )
 from psycopg.pq import TransactionStatus
 
+from adapters.eventstore.audit_chain import CHAIN_HEAD_KWARG, KnownHead
 from adapters.eventstore.group_commit import Write
 
 if TYPE_CHECKING:
     import eventsourcing.postgres as es_pg
+
+# In pipeline mode libpq reports ACTIVE while results are pending; both mean "still usable".
+_USABLE = (TransactionStatus.INTRANS, TransactionStatus.ACTIVE)
 
 # The same mapping as ``PostgresDatastore.get_connection``, most specific first.
 _TRANSLATIONS: list[tuple[type[psycopg.Error], type[PersistenceError]]] = [
@@ -87,26 +91,43 @@ def write_batch(recorder: es_pg.PostgresApplicationRecorder, batch: Sequence[Wri
     error; raise only when the transaction as a whole failed."""
     if not batch:
         return
+    failure: Exception | None = None
+    head = KnownHead()
     with recorder.datastore.get_connection() as conn:
-        with conn.transaction():
-            with conn.cursor() as curs:
-                recorder._lock_table(curs)
-            for write in batch:
-                _write_one(recorder, conn, write)
+        # Pipeline mode, as the lone path: a write costs two round trips under the lock (the
+        # insert's sync, which also brings the ids, and the sync after its chain links), not
+        # one per statement.
+        with conn.pipeline() as pipeline, conn.transaction():
+            try:
+                with conn.cursor() as curs:
+                    recorder._lock_table(curs)
+                for write in batch:
+                    _write_one(recorder, conn, pipeline, write, head)
+            except Exception as error:  # raised after the pipeline has exited (no warning)
+                failure = error
+        if failure is not None:
+            raise failure
 
 
-def _write_one(recorder: es_pg.PostgresApplicationRecorder, conn: psycopg.Connection, write: Write) -> None:  # type: ignore[type-arg]
+def _write_one(recorder: es_pg.PostgresApplicationRecorder, conn: psycopg.Connection[Any],
+               pipeline: psycopg.Pipeline, write: Write, head: KnownHead) -> None:
     events = write.stored_events
-    kwargs = dict(write.kwargs)
+    kwargs = {**write.kwargs, CHAIN_HEAD_KWARG: head}
+    head_before = head.hash
     try:
         with conn.transaction():  # a savepoint: an error rolls back this write alone
             with conn.cursor() as curs:
                 recorder._insert_events(curs, events, **kwargs)
             with conn.cursor() as curs:
                 recorder._insert_stored_events(curs, events, **kwargs)
+                pipeline.sync()  # this write's conflicts surface here, inside its savepoint
                 ids = recorder._fetch_ids_after_insert_events(curs, events, **kwargs)
+            # Everything this write queued is checked before its savepoint is released, so a
+            # late error can never be charged to the next write.
+            pipeline.sync()
     except Exception as error:
-        if conn.closed or conn.info.transaction_status != TransactionStatus.INTRANS:
+        head.hash = head_before  # its links, if any, were rolled back with it
+        if conn.closed or conn.info.transaction_status not in _USABLE:
             raise  # the transaction itself is gone: the whole batch fails
         write.error = translate(error)
     else:
