@@ -238,3 +238,11 @@ class GroupCommitter:
             write.wake.set()
         if successor is not None:
             successor.wake.set()
+
+
+def batch_size_histogram(recorder: Any) -> dict[int, int]:
+    """``{batch_size: count}`` of a recorder's group committer; empty when group commit is off
+    (SQLite, or ``MOTCUA_GROUP_COMMIT=false``). For the metrics endpoint:
+    ``batch_size_histogram(services.dossiers.recorder)``."""
+    committer = getattr(recorder, "group_committer", None)
+    return committer.stats() if isinstance(committer, GroupCommitter) else {}
