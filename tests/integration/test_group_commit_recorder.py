@@ -181,3 +181,48 @@ def test_the_recorder_retries_a_batch_that_failed_on_the_lock_and_loses_nothing(
     assert all(isinstance(ids, list) and len(ids) == 1 for ids in result), result
     stored = recorder.select_notifications(start=None, limit=10)
     assert sorted(n.originator_id for n in stored) == sorted(originators)
+
+
+def test_a_batch_and_a_lone_writer_of_one_idempotency_key_never_hang_and_one_of_them_owns_it(
+    recorder: MotcuaPostgresApplicationRecorder, pg_schema: str,
+) -> None:
+    """The lone path (another process, group commit off) writes its key before it takes the table
+    lock; a batch takes the lock first. Forced here into the deadlock that order allows:
+    PostgreSQL aborts one of the two, and either the batch's write owns the key or it is
+    refused as a repeated key once the lone writer committed; never both, never neither."""
+    recorder.enable_group_commit(max_wait=0, max_batch=1)
+    idem = key("contested")
+    table = recorder.idempotency_table_name
+    outcome: list[Any] = []
+    with psycopg.connect(PG_CONNINFO) as lone:
+        lone.execute(SQL("INSERT INTO {}.{} VALUES (%s, %s, 'h', 201, 'lone', now())").format(
+            Identifier(pg_schema), Identifier(table)), (idem.scope, idem.key))
+        batch = threading.Thread(target=lambda: outcome.extend(
+            insert_together(recorder, [([event(uuid4())], {"idempotency": idem})])))
+        batch.start()
+        # Wait until the batch holds the table lock and waits for the lone writer's key.
+        for _ in range(600):
+            waiting = lone.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted "
+                "AND transactionid = pg_current_xact_id()::xid").fetchone()
+            if waiting and waiting[0]:
+                break
+            threading.Event().wait(0.05)
+        lone_won = True
+        try:
+            lone.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(
+                Identifier(pg_schema), Identifier(recorder.events_table_name)))
+            lone.commit()
+        except psycopg.errors.DeadlockDetected:
+            lone.rollback()
+            lone_won = False
+        batch.join(60)
+
+    row = recorder.find_idempotency(idem.scope, idem.key)
+    assert row is not None
+    if lone_won:
+        assert isinstance(outcome[0], DuplicateIdempotencyKey), outcome
+        assert row.response == b"lone"
+    else:
+        assert isinstance(outcome[0], list) and len(outcome[0]) == 1, outcome
+        assert row.response == idem.response
