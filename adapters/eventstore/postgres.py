@@ -80,6 +80,11 @@ class MotcuaPostgresApplicationRecorder(
       request never holds the lock that serialises every writer of the application, and two
       concurrent requests with one key wait on the key's index entry, not on the table;
     - the row needs no notification id.
+
+    With group commit on (``group_committer``, see ``adapters.eventstore.group_commit``), a batch
+    of saves shares one transaction: it takes the table lock first and then runs these same
+    hooks for each save inside a savepoint of its own (``adapters.eventstore.postgres_batch``),
+    so there a duplicate key fails under the lock, and fails that save alone.
     """
 
     audit_chain_key: bytes | None = None
