@@ -10,7 +10,9 @@ Design: leader/follower, no thread of our own. A thread that calls :meth:`GroupC
 appends its write to a FIFO queue; if no batch is being formed or written it becomes the leader,
 waits up to ``max_wait`` seconds for company (or until ``max_batch`` writes are queued), takes
 up to ``max_batch`` writes off the queue, writes them, wakes their threads, and hands the
-leadership to the oldest write still queued, whose thread then leads the next batch. Writes
+leadership to the oldest write still queued, whose thread then leads the next batch. The wait
+for company is skipped when the previous batch had none and nobody else is queued, so a lone
+sequential writer is not slowed down. Writes
 that arrive while a batch is being written simply queue, so under load batches form by
 themselves; ``max_wait`` only helps at moderate load. Only one batch per committer (per
 process and application) is in flight at a time, which costs nothing: the table lock
@@ -144,6 +146,9 @@ class GroupCommitter:
         self._arrived = threading.Condition(self._mutex)
         self._pending: list[Write] = []
         self._leading = False
+        self._company_expected = True
+        """False after a batch of one: a lone sequential writer (a CLI import, the simulator)
+        then commits at once instead of waiting ``max_wait`` on every save."""
         self._sizes: Counter[int] = Counter()
 
     def insert(self, stored_events: Sequence[StoredEvent], kwargs: Mapping[str, Any]) -> Sequence[int] | None:
@@ -181,14 +186,16 @@ class GroupCommitter:
         try:
             with self._mutex:
                 leader.promoted = False
-                deadline = time.monotonic() + self.max_wait
-                while len(self._pending) < self.max_batch:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        break
-                    self._arrived.wait(remaining)
+                if self._company_expected or len(self._pending) > 1:
+                    deadline = time.monotonic() + self.max_wait
+                    while len(self._pending) < self.max_batch:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            break
+                        self._arrived.wait(remaining)
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
+                self._company_expected = len(batch) > 1
             try:
                 self.write_batch(batch)
             except Exception as error:  # the transaction failed: nothing of the batch committed

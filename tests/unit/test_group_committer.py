@@ -144,3 +144,22 @@ def test_group_commit_settings_are_read_from_the_store_environment_and_checked()
         GroupCommitConfig.from_env(Environment("Dossiers", {"GROUP_COMMIT_MAX_BATCH": "0"}))
     with pytest.raises(ValueError, match="GROUP_COMMIT"):
         GroupCommitConfig.from_env(Environment("Dossiers", {"GROUP_COMMIT": "perhaps"}))
+
+
+def test_after_a_batch_of_one_a_lone_writer_commits_without_waiting_for_company() -> None:
+    """A sequential writer (an import, the simulator) must not pay ``max_wait`` on every save.
+
+    The first write is made with no wait, giving a batch of one; the wait is then set far beyond
+    the join below, so the second write only finishes if it does not wait at all."""
+    log = Log()
+    committer = GroupCommitter(log, max_wait=0, max_batch=8)
+    assert insert_together(committer, ["first"]) == {"first": [1]}
+    committer.max_wait = FOREVER * 10
+    second: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: second.update(insert_together(committer, ["second"])), daemon=True)
+
+    thread.start()
+    thread.join(FOREVER)
+
+    assert second == {"second": [2]}
+    assert committer.stats() == {1: 2}
