@@ -13,24 +13,9 @@ from ops.settings import Settings, SettingsError, load_settings
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from ops.serving import serve
 
-    from api.app import create_app
-    from ops.wiring import build_container
-
-    container = build_container(settings, projections=not args.no_projections)
-    container.start()
-    try:
-        uvicorn.run(
-            create_app(container.services),
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            log_level=settings.log_level,
-            access_log=False,
-        )
-    finally:
-        container.close()
-    return 0
+    return serve(settings, host=args.host, port=args.port, projections=not args.no_projections)
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,6 +39,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     workers: int = 1
     thread_pool_size: int = 16
+    group_commit: bool = True
+    """PostgreSQL: concurrent saves of one process share one transaction (one commit per batch).
+    SQLite always commits one save at a time."""
+    group_commit_max_wait_ms: float = 1.0
+    """How long the first save of a batch waits for company before committing."""
+    group_commit_max_batch: int = 64
+    """Most saves in one group-commit transaction."""
     log_level: str = "info"
     log_json: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"

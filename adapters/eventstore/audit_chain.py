@@ -11,6 +11,7 @@ write lock), so the last link in the table is the chain head the new links conti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
@@ -19,6 +20,18 @@ from adapters.eventstore.idempotency import DEFAULT_EVENTS_TABLE
 from application.audit_chain import AUDIT_CHAIN_KEY_ENV, ChainLink, chain_hash, parse_chain_key
 
 DEFAULT_CHAIN_TABLE = "audit_chain"
+
+CHAIN_HEAD_KWARG = "_audit_chain_head"
+"""Keyword argument by which a batch writer hands the recorder the chain head it already knows."""
+
+
+@dataclass
+class KnownHead:
+    """The chain head as a batch transaction left it after its last write (None: not known yet,
+    read it from the table). Saves one round trip per write under the table lock; the batch
+    writer restores the previous value when a write's savepoint is rolled back."""
+
+    hash: bytes | None = None
 
 
 def chain_table_name(events_table_name: str) -> str:

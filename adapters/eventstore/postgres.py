@@ -20,11 +20,31 @@ from typing import Any
 import eventsourcing.postgres as es_pg
 import psycopg
 import psycopg.errors
-from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
+from eventsourcing.utils import retry
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore.audit_chain import chain_key_from_env, chain_table_name, new_links
+from adapters.eventstore.audit_chain import (
+    CHAIN_HEAD_KWARG,
+    KnownHead,
+    chain_key_from_env,
+    chain_table_name,
+    new_links,
+)
+from adapters.eventstore.group_commit import (
+    DEFAULT_MAX_BATCH,
+    DEFAULT_MAX_WAIT,
+    GroupCommitConfig,
+    GroupCommitter,
+    metrics_hook,
+)
 from adapters.eventstore.idempotency import (
     record_from_row,
     DEFAULT_EVENTS_TABLE,
@@ -32,6 +52,7 @@ from adapters.eventstore.idempotency import (
     idempotency_from_kwargs,
     idempotency_table_name,
 )
+from adapters.eventstore.postgres_batch import write_batch
 from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
@@ -59,9 +80,17 @@ class MotcuaPostgresApplicationRecorder(
       request never holds the lock that serialises every writer of the application, and two
       concurrent requests with one key wait on the key's index entry, not on the table;
     - the row needs no notification id.
+
+    With group commit on (``group_committer``, see ``adapters.eventstore.group_commit``), a batch
+    of saves shares one transaction: it takes the table lock first and then runs these same
+    hooks for each save inside a savepoint of its own (``adapters.eventstore.postgres_batch``),
+    so there a duplicate key fails under the lock, and fails that save alone.
     """
 
     audit_chain_key: bytes | None = None
+    group_committer: GroupCommitter | None = None
+    """Set by the factory when ``GROUP_COMMIT`` is on: concurrent saves share one transaction
+    (see ``adapters.eventstore.group_commit``)."""
 
     def __init__(
         self,
@@ -144,7 +173,11 @@ class MotcuaPostgresApplicationRecorder(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         try:
-            notification_ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            notification_ids: Sequence[int] | None
+            if self.group_committer is not None and stored_events:
+                notification_ids = self._insert_in_group(stored_events, kwargs)
+            else:
+                notification_ids = super().insert_events(stored_events, **kwargs)
         except IntegrityError as e:
             # The library reports every constraint violation alike; tell ours apart by name.
             cause = e.__cause__
@@ -155,6 +188,27 @@ class MotcuaPostgresApplicationRecorder(
                 raise DuplicateIdempotencyKey(str(e)) from e
             raise
         return notification_ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_in_group(
+        self, stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
+    ) -> Sequence[int] | None:
+        """The lone path's retry (connection lost, deadlock victim, lock timeout), around a
+        place in the next batch."""
+        assert self.group_committer is not None
+        return self.group_committer.insert(stored_events, kwargs)
+
+    def enable_group_commit(
+        self, *, max_wait: float = DEFAULT_MAX_WAIT, max_batch: int = DEFAULT_MAX_BATCH
+    ) -> GroupCommitter:
+        """Route this recorder's inserts through a :class:`GroupCommitter`; return it."""
+        self.group_committer = GroupCommitter(
+            lambda batch: write_batch(self, batch),
+            max_wait=max_wait,
+            max_batch=max_batch,
+            observe=metrics_hook(),
+        )
+        return self.group_committer
 
     def _insert_events(
         self,
@@ -186,15 +240,21 @@ class MotcuaPostgresApplicationRecorder(
     ) -> Sequence[int] | None:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if self.audit_chain_key is not None and notification_ids:
-            curs.execute(self.select_chain_head_statement, prepare=True)
-            row = curs.fetchone()  # in pipeline mode, fetching syncs
-            prev = GENESIS if row is None else bytes(row["hash"])
+            known: KnownHead | None = kwargs.get(CHAIN_HEAD_KWARG)
+            if known is not None and known.hash is not None:
+                prev = known.hash  # a batch's previous write just wrote it, under this lock
+            else:
+                curs.execute(self.select_chain_head_statement, prepare=True)
+                row = curs.fetchone()  # in pipeline mode, fetching syncs
+                prev = GENESIS if row is None else bytes(row["hash"])
             links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
             curs.execute(
                 self.insert_chain_statement,
                 ([link.notification_id for link in links], [link.hash for link in links]),
                 prepare=True,
             )
+            if known is not None:
+                known.hash = links[-1].hash
         return notification_ids
 
     def select_chain(
@@ -251,18 +311,26 @@ class MotcuaPostgresFactory(es_pg.PostgresFactory):
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         self.audit_chain_key = chain_key_from_env(self.env)
+        self.group_commit = GroupCommitConfig.from_env(self.env)
 
     def application_recorder(self) -> es_pg.ApplicationRecorder:
         recorder = super().application_recorder()
         if isinstance(recorder, MotcuaPostgresApplicationRecorder):
-            recorder.audit_chain_key = self.audit_chain_key
+            self._configure(recorder)
         return recorder
 
     def process_recorder(self) -> es_pg.ProcessRecorder:
         recorder = super().process_recorder()
         if isinstance(recorder, MotcuaPostgresApplicationRecorder):
-            recorder.audit_chain_key = self.audit_chain_key
+            self._configure(recorder)
         return recorder
+
+    def _configure(self, recorder: MotcuaPostgresApplicationRecorder) -> None:
+        recorder.audit_chain_key = self.audit_chain_key
+        if self.group_commit.enabled:
+            recorder.enable_group_commit(
+                max_wait=self.group_commit.max_wait, max_batch=self.group_commit.max_batch
+            )
 
 
 Factory = MotcuaPostgresFactory

@@ -198,6 +198,33 @@ class TestOurPostgresRecorderNeverInterleavesNotificationIds(
     recorder_class = MotcuaPostgresApplicationRecorder
 
 
+class WithGroupCommit(CreatesOurRecorder):
+    """The same cases with every insert going through the group committer."""
+
+    def create_recorder(self) -> Any:
+        recorder = super().create_recorder()
+        recorder.enable_group_commit()
+        return recorder
+
+
+class TestOurPostgresApplicationRecorderWithGroupCommit(
+    InPostgresSchema, WithGroupCommit, WithSubscribeCase, ApplicationRecorderTestCase[Any]
+):
+    recorder_class = MotcuaPostgresApplicationRecorder
+
+
+class TestOurPostgresProcessRecorderWithGroupCommit(
+    InPostgresSchema, WithGroupCommit, WithoutThroughputCases, ProcessRecorderTestCase
+):
+    recorder_class = MotcuaPostgresProcessRecorder
+
+
+class TestGroupCommitNeverInterleavesNotificationIds(
+    InPostgresSchema, WithGroupCommit, NonInterleavingNotificationIDsBaseCase
+):
+    recorder_class = MotcuaPostgresApplicationRecorder
+
+
 class TestPostgresTrackingRecorderFromOurFactory(TrackingRecorderTestCase):
     @pytest.fixture(autouse=True)
     def _factory(self, pg_env: dict[str, str]) -> Iterator[None]:
