@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from ops import statistics_cli, users
+from ops import rebuild, statistics_cli, users
 from ops.logging import configure_logging
 from ops.settings import Settings, SettingsError, load_settings
 
@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
     users.add_parser(sub)
     statistics_cli.add_parsers(sub)  # migrate, report, project-statistics
+    rebuild.add_parser(sub)  # rebuild index|catalogue|statistics
     replay = sub.add_parser("replay", help="print a dossier's processing-control slip from its events")
     replay.add_argument("code", help="dossier code, e.g. 000.00.01.H22-260302-0001")
     replay.add_argument("--reason", default="tra cứu từ dòng lệnh / command-line replay",
