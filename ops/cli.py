@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parser(sub)
     statistics_cli.add_parsers(sub)  # migrate, report, project-statistics
     rebuild.add_parser(sub)  # rebuild index|catalogue|statistics
+    from ops.bench.cli import add_parser as add_bench_parser
+
+    add_bench_parser(sub)  # bench (DESIGN §7)
     replay = sub.add_parser("replay", help="print a dossier's processing-control slip from its events")
     replay.add_argument("code", help="dossier code, e.g. 000.00.01.H22-260302-0001")
     replay.add_argument("--reason", default="tra cứu từ dòng lệnh / command-line replay",
