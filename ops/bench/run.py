@@ -38,6 +38,8 @@ class Options:
     dossiers: int
     p4_events: int
     max_requests: int = 10_000_000
+    logs: Path | None = None
+    """Where the servers' logs go (default: the run's temporary directory)."""
 
 
 def _throughput(outcome: Any) -> Throughput:
@@ -52,10 +54,12 @@ def run(options: Options) -> Report:
     report = Report(seconds=options.seconds, clients=options.clients, durability=durability(options.conninfo))
     wanted = options.only
     with scratch_dir() as tmp, bench_schema(options.conninfo) as schema:
+        if options.logs:
+            options.logs.mkdir(parents=True, exist_ok=True)
         raw = raw_commits(options.conninfo, schema, options.clients, options.seconds) if "P1" in wanted else None
         bare = None
         if "P2" in wanted:
-            with bare_server(tmp) as server:
+            with bare_server(options.logs or tmp) as server:
                 body = b'{"code":"000.00.01.H22-261127-0001","secret":"abcdefgh"}'
                 work = [[Request("POST", "/bare", {"content-type": "application/json"}, body)]] * options.clients
                 bare = _throughput(run_load(Plan("requests", server.base_url, options.seconds, options.max_requests,
@@ -79,7 +83,7 @@ def _with_server(options: Options, report: Report, schema: str, tmp: Path, raw: 
     data = tmp / "data"
     env = server_env(options.database_url, schema, data, options.pool_size)
     wanted = options.only
-    with motcua_server(env, tmp) as server:
+    with motcua_server(env, options.logs or tmp) as server:
         settings = load_settings({}, database_url=options.database_url, postgres_schema=schema, data_dir=str(data),
                                  postgres_pool_size=4)
         container = build_container(settings, projections=False)
