@@ -52,13 +52,14 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help=f"events of statistics rows generated for P4 (default {DEFAULT_P4_EVENTS:,})")
     parser.add_argument("--database-url", default=None, help="postgresql://... (default MOTCUA_DATABASE_URL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--logs", type=Path, default=None,
                         help="keep the servers' logs in this directory (default: a temporary one, removed)")
     return parser
 
 
 def bench_command(args: argparse.Namespace, settings: Any = None) -> int:
-    from ops.bench.report import print_report
+    from ops.bench.report import markdown, print_report
     from ops.bench.run import Options, run
     from ops.settings import load_settings
     from ops.stores import postgres_conninfo
@@ -74,8 +75,17 @@ def bench_command(args: argparse.Namespace, settings: Any = None) -> int:
                       only=args.only | ({"P1"} if "P3" in args.only else set()), pool_size=args.pool_size,
                       dossiers=args.dossiers or int(args.seconds * DOSSIERS_PER_SECOND), p4_events=args.p4_events,
                       logs=args.logs)
-    report = run(options)
+    import psycopg
+
+    try:
+        report = run(options)
+    except psycopg.OperationalError as exc:
+        print(f"motcua bench: không kết nối được PostgreSQL / PostgreSQL refused: {str(exc).strip()[:300]}",
+              file=sys.stderr)
+        return 3
     print_report(report)
+    if args.markdown:
+        print(markdown(report))
     if args.json:
         report.write_json(args.json)
         print(f"JSON: {args.json}")

@@ -112,6 +112,31 @@ def parse_histogram(metrics_text: str, name: str = HISTOGRAM_METRIC) -> dict[str
     return dict(sorted(buckets.items(), key=lambda kv: float(kv[0])))
 
 
+def markdown(report: Report) -> str:
+    """The table as Markdown, with the run's context above it (for docs/performance.md)."""
+    lines = [
+        f"Run {report.started_at}: {report.seconds:g} s per figure, {report.clients} clients, "
+        f"{report.machine['cpus']} CPUs; PostgreSQL "
+        + (", ".join(f"`{k}={v}`" for k, v in report.durability.items()) or "n/a")
+        + f"; group-commit batch sizes: {histogram_text(report.histogram)}.",
+        "",
+        "| " + " | ".join(TABLE_HEADER) + " |",
+        "|" + "---|" * len(TABLE_HEADER),
+    ]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table_rows(report.figures)]
+    notes = [f"- {f.id}: {f.note}" for f in report.figures if f.note]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def report_from_json(text: str) -> Report:
+    """A report written by `Report.to_json` (to re-render an earlier run)."""
+    data = json.loads(text)
+    figures = [Figure(**f) for f in data.pop("figures")]
+    report = Report(**data)
+    report.figures = figures
+    return report
+
+
 def print_report(report: Report) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -134,5 +159,5 @@ def print_report(report: Report) -> None:
             console.print(f"  {f.id}: {f.note}")
 
 
-__all__ = ["FIGURES", "HISTOGRAM_METRIC", "TABLE_HEADER", "Figure", "Report", "histogram_text", "number",
-           "parse_histogram", "print_report", "table_rows", "verdict"]
+__all__ = ["FIGURES", "HISTOGRAM_METRIC", "TABLE_HEADER", "Figure", "Report", "histogram_text", "markdown", "number",
+           "parse_histogram", "print_report", "report_from_json", "table_rows", "verdict"]

@@ -114,3 +114,15 @@ def test_the_group_commit_histogram_is_read_from_the_metrics_page_summed_over_la
 def test_a_server_without_the_histogram_gives_n_a() -> None:
     assert parse_histogram("# TYPE x counter\nx_total 1.0\n") is None
     assert histogram_text(None) == "n/a"
+
+
+def test_a_saved_run_renders_again_as_the_same_markdown_table() -> None:
+    from ops.bench.report import markdown, report_from_json
+
+    report = Report(seconds=5, clients=8, durability={"fsync": "on"})
+    report.figures.append(Figure("P2", "lookup | by code", 236.0, "requests/s", "≥ 0.6× bare", passed=True,
+                                 baseline=195.0, baseline_what="bare requests/s", ratio=1.21, note="errors 0"))
+    text = markdown(report)
+    assert "| P2 | lookup \\| by code | 236 requests/s |" in text
+    assert "`fsync=on`" in text and "- P2: errors 0" in text
+    assert markdown(report_from_json(report.to_json())) == text
