@@ -226,12 +226,27 @@ def rebuild_command(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
         return 3
     except StatisticsUnavailable as exc:
-        print(f"motcua: không mở được kho thống kê / cannot open the statistics store: {str(exc)[:200]} "
-              "(a running `motcua serve` holds the embedded chDB directory: stop it first)", file=sys.stderr)
-        return 3
+        return _statistics_unavailable(exc)
+    except Exception as exc:
+        if args.projection != "statistics":
+            raise
+        return _statistics_unavailable(exc)  # chDB says "locked" with a plain DatabaseError
     print(f"rebuilt {result.projection}: {result.events} events in {result.seconds:.2f} s "
           f"({result.rate:,.0f} events/s), position {result.position}")
     return 0
+
+
+def _statistics_unavailable(exc: Exception) -> int:
+    print(f"motcua: không mở được kho thống kê / cannot open the statistics store: {str(exc)[:300]} "
+          "(a running `motcua serve` holds the embedded chDB directory: stop it first)", file=sys.stderr)
+    return 3
+
+
+def _batch_size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"between 1 and 100000, got {text}")
+    return value
 
 
 def add_parser(sub: Any) -> None:
@@ -239,7 +254,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("projection", choices=PROJECTIONS)
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted rebuild after its recorded position instead of starting over")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+    parser.add_argument("--batch-size", type=_batch_size, default=DEFAULT_BATCH_SIZE,
                         help=f"events per transaction (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=rebuild_command)

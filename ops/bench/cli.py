@@ -52,6 +52,9 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help=f"events of statistics rows generated for P4 (default {DEFAULT_P4_EVENTS:,})")
     parser.add_argument("--database-url", default=None, help="postgresql://... (default MOTCUA_DATABASE_URL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="sample the server with py-spy during P1 into this file (collapsed stacks) "
+                             "and report the hottest functions")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--logs", type=Path, default=None,
                         help="keep the servers' logs in this directory (default: a temporary one, removed)")
@@ -74,7 +77,7 @@ def bench_command(args: argparse.Namespace, settings: Any = None) -> int:
     options = Options(database_url=url, conninfo=conninfo, seconds=args.seconds, clients=args.clients,
                       only=args.only | ({"P1"} if "P3" in args.only else set()), pool_size=args.pool_size,
                       dossiers=args.dossiers or int(args.seconds * DOSSIERS_PER_SECOND), p4_events=args.p4_events,
-                      logs=args.logs)
+                      logs=args.logs, profile=args.profile)
     import psycopg
 
     try:

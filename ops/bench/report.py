@@ -42,6 +42,8 @@ class Report:
     clients: int
     durability: dict[str, str] = field(default_factory=dict)
     histogram: dict[str, float] | None = None
+    profile: list[dict[str, Any]] | None = None
+    """P1's hottest server functions (`ops.bench.profile.Hot` as dicts), when profiled."""
     figures: list[Figure] = field(default_factory=list)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     machine: dict[str, Any] = field(default_factory=lambda: {
@@ -125,7 +127,14 @@ def markdown(report: Report) -> str:
     ]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table_rows(report.figures)]
     notes = [f"- {f.id}: {f.note}" for f in report.figures if f.note]
-    return "\n".join(lines + ([""] + notes if notes else []))
+    return "\n".join(lines + ([""] + notes if notes else []) + ([""] + profile_lines(report) if report.profile else []))
+
+
+def profile_lines(report: Report) -> list[str]:
+    """P1's hottest server functions: share of samples on the stack, and innermost."""
+    lines = ["Hottest functions of the server during P1 (share of py-spy samples: on the stack / innermost):", ""]
+    lines += [f"- {h['inclusive']:6.1%} / {h['self']:6.1%}  `{h['function']}`" for h in report.profile or []]
+    return lines
 
 
 def report_from_json(text: str) -> Report:
@@ -157,6 +166,9 @@ def print_report(report: Report) -> None:
     for f in report.figures:
         if f.note:
             console.print(f"  {f.id}: {f.note}")
+    if report.profile:
+        for line in profile_lines(report):
+            console.print(line, markup=False, highlight=False)
 
 
 __all__ = ["FIGURES", "HISTOGRAM_METRIC", "TABLE_HEADER", "Figure", "Report", "histogram_text", "markdown", "number",

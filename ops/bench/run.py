@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from ops.bench import prepare
+from ops.bench import prepare, profile
 from ops.bench.baselines import durability, raw_commits
 from ops.bench.lag import LagSampler
 from ops.bench.load import Plan, Request, run_load
@@ -39,6 +39,8 @@ class Options:
     p4_events: int
     max_requests: int = 10_000_000
     logs: Path | None = None
+    profile: Path | None = None
+    """Collapsed stacks of the server during P1 (py-spy) go here; the hottest are reported."""
     """Where the servers' logs go (default: the run's temporary directory)."""
 
 
@@ -100,10 +102,14 @@ def _with_server(options: Options, report: Report, schema: str, tmp: Path, raw: 
         if lives:
             sampler = LagSampler(options.conninfo, schema, server.base_url)
             sampler.start()
+            spy = profile.start(server.process.pid, options.seconds, options.profile) if options.profile else None
             outcome = run_load(Plan("lifecycle", server.base_url, options.seconds, options.max_requests,
                                     _split([(f.code, f.version) for f in lives], options.clients),
                                     steps=prepare.LIFECYCLE, tokens=tokens))
             samples = sampler.stop()
+            if options.profile:
+                hot = profile.finish(spy, options.profile)
+                report.profile = [vars(h) for h in hot] or None
             p1 = _throughput(outcome)
             note = f"{p1.ok} commands, errors {outcome.errors or 0}" + (
                 "; the prepared dossiers ran out before the window ended (raise --dossiers)" if outcome.exhausted else "")

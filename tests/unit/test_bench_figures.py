@@ -126,3 +126,22 @@ def test_a_saved_run_renders_again_as_the_same_markdown_table() -> None:
     assert "| P2 | lookup \\| by code | 236 requests/s |" in text
     assert "`fsync=on`" in text and "- P2: errors 0" in text
     assert markdown(report_from_json(report.to_json())) == text
+
+
+def test_collapsed_stacks_fold_into_each_functions_share_of_the_samples() -> None:
+    from ops.bench.profile import hottest
+
+    collapsed = (
+        "run (threading.py:975);handle (api/office.py:30);save (eventsourcing/application.py:10);"
+        "execute (psycopg/cursor.py:5) 6\n"
+        "run (threading.py:975);handle (api/office.py:30);decode (json/decoder.py:3) 3\n"
+        "run (threading.py:975);verify (api/auth.py:9) 1\n"
+        "garbage line\n"
+    )
+    hot = {h.function: h for h in hottest(collapsed, top=10)}
+    assert "run (threading.py:975)" not in hot  # every worker thread has it: left out
+    assert hot["handle (api/office.py:30)"].inclusive == pytest.approx(0.9)
+    assert hot["handle (api/office.py:30)"].self == 0.0
+    assert hot["execute (psycopg/cursor.py:5)"].self == pytest.approx(0.6)
+    assert [h.function for h in hottest(collapsed, top=1)] == ["handle (api/office.py:30)"]
+    assert hottest("") == []
