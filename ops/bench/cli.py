@@ -38,6 +38,18 @@ def positive(kind: type) -> Any:
     return parse
 
 
+def setting(text: str) -> tuple[str, str]:
+    """'MOTCUA_THREAD_POOL_SIZE=32' -> ('MOTCUA_THREAD_POOL_SIZE', '32'): only our settings."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.startswith("MOTCUA_") or name in RESERVED:
+        raise argparse.ArgumentTypeError(
+            f"expected MOTCUA_NAME=value, not one the bench sets itself ({', '.join(sorted(RESERVED))}); got {text!r}")
+    return name, value
+
+
+RESERVED = frozenset({"MOTCUA_DATABASE_URL", "MOTCUA_POSTGRES_SCHEMA", "MOTCUA_DATA_DIR", "MOTCUA_POSTGRES_POOL_SIZE"})
+
+
 def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=positive(float), default=DEFAULT_SECONDS,
                         help=f"length of each timed window (default {DEFAULT_SECONDS:g}; the issue asks for at least 60)")
@@ -50,6 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help=f"dossiers prepared for P1 (default {DOSSIERS_PER_SECOND} per second of window)")
     parser.add_argument("--p4-events", type=positive(int), default=DEFAULT_P4_EVENTS,
                         help=f"events of statistics rows generated for P4 (default {DEFAULT_P4_EVENTS:,})")
+    parser.add_argument("--server-env", type=setting, action="append", default=[], metavar="MOTCUA_NAME=VALUE",
+                        help="another setting for the server under test, e.g. MOTCUA_THREAD_POOL_SIZE=32 (repeatable)")
     parser.add_argument("--database-url", default=None, help="postgresql://... (default MOTCUA_DATABASE_URL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     parser.add_argument("--profile", type=Path, default=None,
@@ -77,7 +91,7 @@ def bench_command(args: argparse.Namespace, settings: Any = None) -> int:
     options = Options(database_url=url, conninfo=conninfo, seconds=args.seconds, clients=args.clients,
                       only=args.only | ({"P1"} if "P3" in args.only else set()), pool_size=args.pool_size,
                       dossiers=args.dossiers or int(args.seconds * DOSSIERS_PER_SECOND), p4_events=args.p4_events,
-                      logs=args.logs, profile=args.profile)
+                      logs=args.logs, profile=args.profile, server_env=dict(args.server_env))
     import psycopg
 
     try:

@@ -42,6 +42,7 @@ class Report:
     clients: int
     durability: dict[str, str] = field(default_factory=dict)
     histogram: dict[str, float] | None = None
+    server_env: dict[str, str] = field(default_factory=dict)
     profile: list[dict[str, Any]] | None = None
     """P1's hottest server functions (`ops.bench.profile.Hot` as dicts), when profiled."""
     figures: list[Figure] = field(default_factory=list)
@@ -120,7 +121,8 @@ def markdown(report: Report) -> str:
         f"Run {report.started_at}: {report.seconds:g} s per figure, {report.clients} clients, "
         f"{report.machine['cpus']} CPUs; PostgreSQL "
         + (", ".join(f"`{k}={v}`" for k, v in report.durability.items()) or "n/a")
-        + f"; group-commit batch sizes: {histogram_text(report.histogram)}.",
+        + f"; group-commit batch sizes: {histogram_text(report.histogram)}; server "
+        + (" ".join(f"`{k}={v}`" for k, v in report.server_env.items()) or "defaults") + ".",
         "",
         "| " + " | ".join(TABLE_HEADER) + " |",
         "|" + "---|" * len(TABLE_HEADER),
@@ -156,6 +158,7 @@ def print_report(report: Report) -> None:
     console.print(f"[bold]motcua bench[/bold] {report.started_at}  {report.seconds:g} s per figure, "
                   f"{report.clients} clients, {report.machine['cpus']} CPUs")
     console.print("PostgreSQL: " + (", ".join(f"{k}={v}" for k, v in report.durability.items()) or "n/a"))
+    console.print("server settings: " + (" ".join(f"{k}={v}" for k, v in report.server_env.items()) or "defaults"))
     console.print(f"group-commit batch sizes ({HISTOGRAM_METRIC}): {histogram_text(report.histogram)}")
     table = Table(show_lines=False)
     for name in TABLE_HEADER:

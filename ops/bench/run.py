@@ -9,7 +9,7 @@ run's store into another schema; P4 generates and queries statistics rows in a c
 from __future__ import annotations
 
 import statistics as pystats
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ class Options:
     max_requests: int = 10_000_000
     logs: Path | None = None
     profile: Path | None = None
+    server_env: dict[str, str] = field(default_factory=dict)
+    """More MOTCUA_* settings for the server under test (thread pool, workers, ...)."""
     """Collapsed stacks of the server during P1 (py-spy) go here; the hottest are reported."""
     """Where the servers' logs go (default: the run's temporary directory)."""
 
@@ -53,7 +55,8 @@ def _split(items: list[Any], parts: int) -> list[list[Any]]:
 
 
 def run(options: Options) -> Report:
-    report = Report(seconds=options.seconds, clients=options.clients, durability=durability(options.conninfo))
+    report = Report(seconds=options.seconds, clients=options.clients, durability=durability(options.conninfo),
+                    server_env={"MOTCUA_POSTGRES_POOL_SIZE": str(options.pool_size), **options.server_env})
     wanted = options.only
     with scratch_dir() as tmp, bench_schema(options.conninfo) as schema:
         if options.logs:
@@ -83,7 +86,7 @@ def _with_server(options: Options, report: Report, schema: str, tmp: Path, raw: 
     from ops.wiring import build_container
 
     data = tmp / "data"
-    env = server_env(options.database_url, schema, data, options.pool_size)
+    env = server_env(options.database_url, schema, data, options.pool_size) | options.server_env
     wanted = options.only
     with motcua_server(env, options.logs or tmp) as server:
         settings = load_settings({}, database_url=options.database_url, postgres_schema=schema, data_dir=str(data),

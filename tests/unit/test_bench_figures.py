@@ -54,6 +54,15 @@ def test_a_ratio_needs_both_figures() -> None:
     assert ratio(700.0, 0.0) is None
 
 
+def test_server_settings_are_ours_and_not_those_the_bench_sets_itself() -> None:
+    from ops.bench.cli import setting
+
+    assert setting("MOTCUA_THREAD_POOL_SIZE=32") == ("MOTCUA_THREAD_POOL_SIZE", "32")
+    for bad in ("THREADS=3", "MOTCUA_WORKERS", "MOTCUA_POSTGRES_SCHEMA=public"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            setting(bad)
+
+
 def test_figures_are_chosen_by_name_in_any_case() -> None:
     assert figures("p1, P2") == {"P1", "P2"}
     with pytest.raises(argparse.ArgumentTypeError):
