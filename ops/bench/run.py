@@ -20,7 +20,7 @@ from ops.bench.baselines import durability, raw_commits
 from ops.bench.lag import LagSampler
 from ops.bench.load import Plan, Request, run_load
 from ops.bench.report import FIGURES, Figure, Report, parse_histogram
-from ops.bench.servers import bare_server, bench_schema, motcua_server, scratch_dir, server_env
+from ops.bench.servers import bare_server, bench_defaults, bench_schema, motcua_server, scratch_dir, server_env
 from ops.bench.stats import Throughput, percentile, ratio, time_lags
 
 P1_RATE, P1_P99, P1_RATIO, P2_RATIO, P2_P99 = 1500.0, 100.0, 0.35, 0.6, 20.0
@@ -56,7 +56,8 @@ def _split(items: list[Any], parts: int) -> list[list[Any]]:
 
 def run(options: Options) -> Report:
     report = Report(seconds=options.seconds, clients=options.clients, durability=durability(options.conninfo),
-                    server_env={"MOTCUA_POSTGRES_POOL_SIZE": str(options.pool_size), **options.server_env})
+                    server_env={"MOTCUA_POSTGRES_POOL_SIZE": str(options.pool_size), **bench_defaults(),
+                                **options.server_env})
     wanted = options.only
     with scratch_dir() as tmp, bench_schema(options.conninfo) as schema:
         if options.logs:
@@ -126,7 +127,7 @@ def _with_server(options: Options, report: Report, schema: str, tmp: Path, raw: 
                     p50_ms=p1.p50_ms, p99_ms=p1.p99_ms, note=note))
             if "P3" in wanted:
                 report.figures += _p3(samples)
-            report.histogram = _histogram(server.base_url)
+            report.histogram = _histogram(server.base_url, options.server_env.get("MOTCUA_METRICS_TOKEN"))
         if lookups:
             work = [[Request("POST", "/lookup", {"content-type": "application/json"},
                              f'{{"code":"{f.code}","secret":"{f.secret}"}}'.encode()) for f in part]
@@ -156,9 +157,11 @@ def _wait_projected(base_url: str, timeout: float) -> None:
         time.sleep(0.5)
 
 
-def _histogram(base_url: str) -> dict[str, float] | None:
+def _histogram(base_url: str, token: str | None) -> dict[str, float] | None:
+    """From /metrics (loopback may read it; with MOTCUA_METRICS_TOKEN set, the scraper's token)."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
     try:
-        answer = httpx.get(base_url + "/metrics", timeout=10)
+        answer = httpx.get(base_url + "/metrics", headers=headers, timeout=10)
     except httpx.HTTPError:
         return None
     return parse_histogram(answer.text) if answer.status_code == 200 else None

@@ -154,3 +154,12 @@ def test_collapsed_stacks_fold_into_each_functions_share_of_the_samples() -> Non
     assert hot["execute (psycopg/cursor.py:5)"].self == pytest.approx(0.6)
     assert [h.function for h in hottest(collapsed, top=1)] == ["handle (api/office.py:30)"]
     assert hottest("") == []
+
+
+def test_the_servers_bench_settings_are_settings_this_version_knows() -> None:
+    from ops.bench.servers import BENCH_DEFAULTS, bench_defaults
+    from ops.settings import load_settings
+
+    chosen = bench_defaults()
+    load_settings(chosen)  # an unknown MOTCUA_ variable would be an error and the server would not start
+    assert set(chosen) <= {f"MOTCUA_{name.upper()}" for name in BENCH_DEFAULTS}
