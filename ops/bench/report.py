@@ -92,6 +92,8 @@ def histogram_text(histogram: dict[str, float] | None) -> str:
     """'≤1: 10, ≤2: 4, …' from cumulative bucket counts, or 'n/a'."""
     if not histogram:
         return "n/a"
+    if not any(histogram.values()):
+        return "no group-commit transaction observed"
     return ", ".join(f"≤{le}: {count:g}" for le, count in histogram.items())
 
 

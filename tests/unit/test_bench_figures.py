@@ -123,6 +123,7 @@ def test_the_group_commit_histogram_is_read_from_the_metrics_page_summed_over_la
 def test_a_server_without_the_histogram_gives_n_a() -> None:
     assert parse_histogram("# TYPE x counter\nx_total 1.0\n") is None
     assert histogram_text(None) == "n/a"
+    assert histogram_text({"1.0": 0.0, "+Inf": 0.0}) == "no group-commit transaction observed"
 
 
 def test_a_saved_run_renders_again_as_the_same_markdown_table() -> None:
