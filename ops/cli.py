@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from ops import catalogue_cli, keys_cli, standin_cli, statistics_cli, users
+from ops import catalogue_cli, keys_cli, rebuild, standin_cli, statistics_cli, users
 from ops.logging import configure_logging
 from ops.settings import Settings, SettingsError, load_settings
 
@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue_cli.add_parser(sub)  # catalogue export|import
     statistics_cli.add_parsers(sub)  # migrate, report, project-statistics
     keys_cli.add_parsers(sub)  # keys rotate, keys list
+    rebuild.add_parser(sub)  # rebuild index|catalogue|statistics
+    from ops.bench.cli import add_parser as add_bench_parser
+
+    add_bench_parser(sub)  # bench (DESIGN §7)
     replay = sub.add_parser("replay", help="print a dossier's processing-control slip from its events")
     replay.add_argument("code", help="dossier code, e.g. 000.00.01.H22-260302-0001")
     replay.add_argument("--reason", default="tra cứu từ dòng lệnh / command-line replay",
