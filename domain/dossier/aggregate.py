@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from eventsourcing.domain import Aggregate, AggregateCreated
+from dataclasses import asdict
+
+from eventsourcing.domain import Aggregate, AggregateCreated, Snapshot
 
 from domain.actor import Actor
-from domain.dossier.base import DossierBase, DossierEvent, by
+from domain.dossier.base import DossierBase, DossierEvent, HandOver, by
 from domain.dossier.code import DossierCode
 from domain.dossier.endings import Endings
 from domain.dossier.errors import InvalidDossierCode, InvalidValue
@@ -47,6 +49,26 @@ class Dossier(Reception, Waits, Processing, Endings, Exchanges, Aggregate):
     `domain.dossier.aggregate:Dossier.<Event>` whichever mixin a command lives in. All
     events are also instances of `DossierEvent` (actor fields and `status`).
     """
+
+    class Snapshot(Snapshot):
+        """The library's snapshot stores ``vars(aggregate)`` through the JSON transcoder, which
+        knows neither the hand-over rows nor that a ``StrEnum`` is more than a string; so the
+        state goes out as plain data and comes back typed, or a dossier loaded from its 50th
+        event would have a bare-string status."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Dossier.Snapshot:
+            snapshot = super().take(aggregate)
+            snapshot.state["_hand_overs"] = [asdict(row) for row in aggregate._hand_overs]
+            return snapshot
+
+        def mutate(self, _: None) -> Dossier:
+            dossier = cast(Dossier, super().mutate(_))
+            dossier._status = LocalStatus(dossier._status)
+            if dossier._resume_status is not None:
+                dossier._resume_status = LocalStatus(dossier._resume_status)
+            dossier._hand_overs = [HandOver(**row) if isinstance(row, dict) else row for row in dossier._hand_overs]
+            return dossier
 
     class Submitted(DossierEvent, AggregateCreated):
         """Filed (online, at the counter or by post) under a pinned procedure version.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from eventsourcing.application import project_aggregate
 
 from adapters.access_log.sqlite import SQLiteAccessLog
 from adapters.catalogue.seed import SeedCatalogue
@@ -158,3 +159,24 @@ def test_a_new_filing_under_an_older_version_than_the_current_one_is_refused(app
     assert caught.value.extra["field"] == "procedureVersion"
     assert app.submit(CITIZEN, Submission(procedure_code="2.001610", channel="online", applicant={"name": "A"},
                                           form={}, procedure_version=1)).code
+
+
+def test_a_dossier_loaded_from_its_snapshot_equals_the_replay_of_its_events(app, clock):
+    """Snapshots are taken every 50 events; the restored dossier must keep typed statuses and
+    its hand-over rows, or every read after the 50th event fails."""
+    code = app.submit(CITIZEN, online()).code
+    handler = Actor(id="handler-1", role=Role.HANDLING_OFFICER, unit="000.13.01.H22", name="Chuyên Viên")
+    v = app.receive(RECEPTION, code, 1).version
+    v = app.hand_over(RECEPTION, code, v, to_unit="000.13.01.H22", step_index=1).version
+    while v < 55:
+        clock.advance(timedelta(minutes=5))
+        v = app.post_message(handler if v % 2 else CITIZEN, code, v, text=f"Trao đổi {v}").version
+    dossier_id = app.load(code).id
+    assert [s.originator_version for s in app.snapshots.get(dossier_id)] == [50]
+    restored: Dossier = app.load(code)
+    replayed = project_aggregate(None, app.events.get(dossier_id))
+    assert isinstance(replayed, Dossier)
+    assert restored.status is replayed.status and restored.national_status == replayed.national_status
+    assert restored.hand_overs == replayed.hand_overs and restored.hand_overs[0].to_unit == "000.13.01.H22"
+    assert vars(restored) == vars(replayed)
+    assert app.post_message(CITIZEN, code, v, text="Sau ảnh chụp").version == v + 1
