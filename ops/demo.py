@@ -73,8 +73,12 @@ def run_demo(services: Services, count: int = 320, seed: int = 2026) -> dict[str
             procedure = services.catalogue.get(rng.choice(procedures))
             channel = rng.choice(procedure.channels)
             filer = actors["congdan"] if channel == "online" else actors["tiepnhan"]
+            # The demo reception officer sits at the provincial centre, which receives every procedure
+            # (non-territorial reception); a procedure it does not receive goes to its first unit.
+            unit = RECEPTION_UNIT if RECEPTION_UNIT in procedure.receiving_units else procedure.receiving_units[0]
             submission = Submission(
-                procedure_code=procedure.code, channel=channel, form=(procedure.form_schema or {}).get("examples", [{}])[0],
+                procedure_code=procedure.code, channel=channel, receiving_unit=unit,
+                form=(procedure.form_schema or {}).get("examples", [{}])[0],
                 applicant={"name": f"Công dân mẫu {i:03d}", "id_number": f"0010990{i:05d}"},
                 applicant_account=actors["congdan"].id,
             )

@@ -37,7 +37,9 @@ PASSWORD = "Motcua@2026"
 PROVINCE = "000.00.00.H22"  # the province People's Committee: asked for opinions
 CITIZENS = 25
 # Relative popularity of the seed procedures (unknown codes weigh 1).
-POPULARITY = {"2.000815": 30, "2.000488": 20, "1.009994": 12, "2.001610": 10, "1.000459": 6, "1.004616": 4}
+POPULARITY = {"2.000815": 30, "2.000488": 20, "1.009994": 12, "2.001610": 10, "1.000459": 6, "1.004616": 4,
+              "1.001193": 24, "2.000635": 14, "2.000884": 14, "1.004873": 10, "1.013831": 12, "1.000894": 8,
+              "1.000656": 6, "1.001612": 6, "1.002856": 6, "3.000465": 5}
 
 # A dossier's life: an instant to act at (None: it has ended).
 Life = Generator[datetime | None, None, None]

@@ -19,6 +19,13 @@ from application.errors import ProcedureNotFound
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 
 
+def _fee(raw: dict[str, Any]) -> int:
+    """The fixed amounts due (a formula fee is computed at processing), as the event-sourced catalogue sums them."""
+    if "fee" in raw:  # the first seed format had one fixed fee
+        return int(raw["fee"])
+    return sum(int(f["amount"]) for f in raw.get("fees", []) if f.get("amount") is not None)
+
+
 def _procedure(raw: dict[str, Any]) -> ProcedureVersion:
     return ProcedureVersion(
         code=raw["code"],
@@ -31,7 +38,7 @@ def _procedure(raw: dict[str, Any]) -> ProcedureVersion:
         channels=tuple(raw["channels"]),
         processing_time={k: TimeLimit(int(v["value"]), v["unit"]) for k, v in raw["processingTime"].items()},
         fee_stops_clock=bool(raw["feeStopsClock"]),
-        fee=int(raw.get("fee", 0)),
+        fee=_fee(raw),
         steps=tuple(ProcedureStep(s["name"], s["unit"], s["role"], int(s["hours"])) for s in raw["steps"]),
     )
 

@@ -13,6 +13,8 @@ fresh dossier that the applicant just filed (status "submitted").
 
 from __future__ import annotations
 
+from tests.unit.procedure_fixtures import seed_form
+
 CALLERS = ("citizen", "other", "reception", "outsider", "handler", "leader", "admin", "auditor", "analyst")
 
 
@@ -113,7 +115,7 @@ MATRIX: dict[str, dict[str, str]] = {
 BODIES: dict[str, object] = {
     "login": {}, "refreshToken": {}, "logout": {"refreshToken": 5}, "loginWithOidc": {}, "changePassword": {},
     "lookupDossier": {"code": "000.00.01.H22-260302-0001", "secret": "WRONGSECRET"},
-    "submitDossier": {"procedureCode": "2.001610", "applicant": {"name": "Nguyễn Văn An"}},
+    "submitDossier": {"procedureCode": "2.001610", "applicant": {"name": "Nguyễn Văn An"}, "form": seed_form("2.001610")},
     "rateDossier": {"score": 5}, "supplementDossier": {}, "withdrawDossier": {"reason": "Không còn nhu cầu"},
     "updateMyProfile": {"fullName": "Tên Mới"}, "postMessage": {"text": "Xin chào"},
     "refuseDossier": {"reason": "Sai thẩm quyền"},

@@ -14,6 +14,7 @@ from domain.actor import Role
 from ops.settings import load_settings
 from ops.wiring import Container, build_container
 from tests.pg import DATABASE_URL, fresh_schema
+from tests.unit.procedure_fixtures import seed_form
 
 
 @pytest.fixture
@@ -83,7 +84,8 @@ def people(container, client, citizen) -> dict[str, dict[str, str]]:
 
 
 def submit(client: TestClient, headers: dict[str, str], procedure: str = "2.001610", **extra: object):
-    body = {"procedureCode": procedure, "applicant": {"name": "Nguyễn Văn An", "idNumber": "001099000001"}, **extra}
+    body = {"procedureCode": procedure, "applicant": {"name": "Nguyễn Văn An", "idNumber": "001099000001"},
+            "form": seed_form(procedure), **extra}
     return client.post("/dossiers", json=body, headers=headers)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.catalogue.importer import import_seed
+from adapters.catalogue.importer import import_seed, read_seed
 from application.clock import SimulatedClock
 from application.dossiers import Submission
 from application.errors import AccessDenied, ProcedureNotFound
@@ -17,6 +17,7 @@ from domain.actor import Actor, Role
 from ops.settings import load_settings
 from ops.wiring import Container, build_container
 from tests.pg import DATABASE_URL, fresh_schema
+from tests.unit.procedure_fixtures import seed_form
 
 ADMIN = Actor(id="admin-1", role=Role.ADMINISTRATOR, name="Quản trị")
 CITIZEN = Actor(id="citizen-1", role=Role.CITIZEN, name="Nguyễn Văn An")
@@ -50,12 +51,13 @@ def ten_days(procedures, code: str = "2.001610") -> dict:
 
 def submit(container: Container) -> str:
     return container.services.dossiers.submit(CITIZEN, Submission(
-        procedure_code="2.001610", channel="online", applicant={"name": "Nguyễn Văn An"}, form={})).code
+        procedure_code="2.001610", channel="online", applicant={"name": "Nguyễn Văn An"},
+        form=seed_form("2.001610"))).code
 
 
 def test_the_seed_is_imported_once_as_published_version_one(container) -> None:
     procedures = container.services.procedures
-    assert len(procedures.list()) == 6
+    assert len(procedures.list()) == len(read_seed()["procedures"])
     assert import_seed(procedures) == []
     p = procedures.get("1.009994")
     assert (p.version, p.status, p.fee, sum(s.hours for s in p.steps)) == (1, "published", 75000, 120)

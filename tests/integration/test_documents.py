@@ -22,6 +22,7 @@ from domain.actor import Actor, Role
 from ops.settings import load_settings
 from ops.wiring import Container, build_container
 from tests.pg import DATABASE_URL, fresh_schema
+from tests.unit.procedure_fixtures import seed_form
 
 CITIZEN = Actor(id="citizen-1", role=Role.CITIZEN, name="Nguyễn Văn An")
 OTHER = Actor(id="citizen-2", role=Role.CITIZEN, name="Trần Thị Bình")
@@ -53,7 +54,7 @@ def container(request, tmp_path) -> Iterator[Container]:
 
 def filed(container: Container) -> tuple[str, int]:
     result = container.services.dossiers.submit(CITIZEN, Submission(
-        procedure_code=PROCEDURE, channel="online", applicant={"name": "Nguyễn Văn An"}, form={}))
+        procedure_code=PROCEDURE, channel="online", applicant={"name": "Nguyễn Văn An"}, form=seed_form(PROCEDURE)))
     return result.code, result.version
 
 

@@ -48,3 +48,13 @@ def terms(**changes: Any) -> dict[str, Any]:
     }
     base.update(changes)
     return base
+
+
+def seed_form(code: str) -> dict[str, Any]:
+    """The first example of a seeded procedure's e-form: a valid form to file it with."""
+    from adapters.catalogue.importer import read_seed
+
+    for raw in read_seed()["procedures"]:
+        if raw["code"] == code and raw.get("formSchema"):
+            return copy.deepcopy(raw["formSchema"]["examples"][0])  # type: ignore[no-any-return]
+    return {}
