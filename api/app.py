@@ -21,6 +21,7 @@ from api.health import HealthController
 from api.lookup import LookupController
 from api.worklist import WorklistController
 from api.statistics import PublicStatisticsController, StatisticsController
+from api.statistics_exports import StatisticsExportController
 from api.messages import MessageController
 from api.documents import DocumentController
 from api.office import OfficeDossierController
@@ -51,7 +52,7 @@ def create_app(services: Services) -> Litestar:
             LookupController, AccessLogController, UserController, ProfileController,
             ProcedureFormController, CatalogueController, AdminProcedureController,
             StatisticsController, PublicStatisticsController, AuditChainController, EventLogController,
-            DocumentController,
+            DocumentController, StatisticsExportController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

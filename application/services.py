@@ -46,6 +46,8 @@ class Services:
     """``application.audit_chain.AuditChainService``: ``verifyAuditChain``."""
     documents: Any = None
     """``application.dossier_documents.DossierDocuments``: a dossier's uploaded files."""
+    statistics_exports: Any = None
+    """``application.statistics_exports.StatisticsExports``: CSV / XLSX exports of statistics."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
 
     def readiness(self) -> list[Check]:

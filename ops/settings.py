@@ -62,6 +62,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_size_max: int = 200
     procedures_file: str = ""
     """Seed file of procedures; empty means the one shipped with the package."""
+    export_max_days: int = 366
+    """Longest local-date range (both ends counted) one statistics export may cover."""
+    export_retention_hours: int = 72
+    """How long a finished statistics export's file is kept before housekeeping removes it."""
 
     @property
     def embedded(self) -> bool:

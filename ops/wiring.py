@@ -36,6 +36,7 @@ from ops.projectors import build_index_view, start_embedded_projectors
 from ops.secrets import secret
 from ops.settings import Settings
 from ops.statistics import attach_statistics
+from ops.exports import attach_exports
 from ops.stores import postgres_conninfo, schema_lock, store_env
 
 
@@ -146,6 +147,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         container.starters.append(container.jobs.start_worker)
         container.starters.append(lambda: _housekeeping(container))
     container.closers.insert(0, container.jobs.stop)
+    attach_exports(container)
     return container
 
 

@@ -77,6 +77,8 @@ MATRIX: dict[str, dict[str, str]] = {
     # statistics
     "getStatusReport":      row("DDDDDAAAA"),
     "getServiceIndex":      row("DDDDDAAAA"),
+    "requestStatisticsExport": row("DDDDDAAAA"),
+    "getStatisticsExport":  row("DDDDDAAAA"),
     # administration
     "createUser":           row("DDDDDDADD"),
     "updateUser":           row("DDDDDDADD"),
@@ -106,4 +108,5 @@ BODIES: dict[str, object] = {
     "stopProcessing": {"reason": "Giấy tờ giả"}, "approveResult": {"summary": "Đồng ý cấp"},
     "createUser": {}, "updateUser": {}, "assignRole": {}, "disableUser": {},
     "createProcedure": {}, "reviseProcedure": {}, "publishProcedure": {}, "suspendProcedure": {},
+    "requestStatisticsExport": {"format": "csv", "content": "report", "from": "2026-03-01", "to": "2026-03-02"},
 }

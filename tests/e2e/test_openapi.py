@@ -22,7 +22,7 @@ EXPECTED = {
     # catalogue
     "searchProcedures", "getProcedure", "getProcedureForm", "createProcedure", "reviseProcedure", "publishProcedure", "suspendProcedure",
     # statistics
-    "getStatusReport", "getServiceIndex", "getPublicStatistics",
+    "getStatusReport", "getServiceIndex", "getPublicStatistics", "requestStatisticsExport", "getStatisticsExport",
     # operations
     "getHealth", "getReadiness",
 }
