@@ -51,7 +51,7 @@ def attach_exports(container: Any) -> None:
                             min_backoff=2000, max_backoff=60_000, time_limit=JOB_TIME_LIMIT_MS)
     keep = timedelta(hours=settings.export_retention_hours)
     container.jobs.register(PURGE_STATISTICS_EXPORTS, lambda: exports.purge(keep))
-    if settings.embedded:
+    if settings.embedded or not settings.redis_url:  # the in-process worker runs it
         def housekeeping() -> None:
             from adapters.jobs.dramatiq_jobs import Every
 

@@ -143,8 +143,11 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         container.starters.append(lambda: _catalogue_projector(container))
     attach_statistics(container, dossiers, projections=projections)
     container.jobs = build_jobs(settings, clock, [dossiers.recorder, accounts.recorder])
-    if settings.embedded:  # in-process jobs; in deployment `motcua worker` runs them
+    if settings.embedded or not settings.redis_url:
+        # In-process jobs (no Redis: the stub broker's queue exists only in this process);
+        # with Redis, `motcua worker` runs them.
         container.starters.append(container.jobs.start_worker)
+    if settings.embedded:
         container.starters.append(lambda: _housekeeping(container))
     container.closers.insert(0, container.jobs.stop)
     attach_exports(container)
