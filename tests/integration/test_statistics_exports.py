@@ -15,7 +15,7 @@ import socket
 import tracemalloc
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from adapters.clickhouse.reports import ClickHouseStatistics
 from adapters.clickhouse.view import ClickHouseStatisticsView
 from adapters.exports.filesystem import FilesystemExportFiles
 from application.statistics import Scope, StatisticsUnavailable
-from application.statistics_exports import StatisticsExports
+from application.statistics_exports import ExportExpired, StatisticsExports
 from domain.actor import Actor, Role
 from ops.stores import TRANSCODER_TOPIC
 from projections.statistics import StatisticsProjector
@@ -159,3 +159,17 @@ def test_an_unreachable_store_is_retried_then_recorded_as_the_exports_failure(tm
     failed = app.get(ANALYST, export_id)
     assert failed.status == "failed" and failed.reason.startswith("statistics-unavailable")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_housekeeping_removes_old_files_and_keeps_the_record(statistics_dsn, tmp_path):
+    fill(statistics_dsn, 1)
+    app = exports(statistics_dsn, tmp_path)
+    export_id = str(app.request(ANALYST, format="xlsx", **WEEK))
+    app.run(export_id)
+    assert app.purge(timedelta(hours=1)) == 0  # young files stay
+    app.download(ANALYST, export_id)[1].close()
+    (tmp_path / ".abandoned.part").write_bytes(b"half a file")
+    assert app.purge(timedelta(0)) == 2
+    with pytest.raises(ExportExpired):
+        app.download(ANALYST, export_id)
+    assert app.get(ANALYST, export_id).sha256  # the record and its digest remain
