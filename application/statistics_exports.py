@@ -28,12 +28,13 @@ from application.jobs import Jobs
 from application.policy import STATISTICS_READERS, statistics_units
 from application.statistics import Ratio, Scope, Statistics, StatisticsUnavailable
 from domain.actor import Actor
-from domain.statistics_export import COMPLETED, StatisticsExport
+from domain.statistics_export import COMPLETED, REQUESTED, StatisticsExport
 
 RUN_STATISTICS_EXPORT = "run_statistics_export"
 PURGE_STATISTICS_EXPORTS = "purge_statistics_exports"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+REQUEUE_AFTER = timedelta(minutes=2)
 log = structlog.get_logger("motcua.exports")
 
 
@@ -117,10 +118,19 @@ class StatisticsExports(IsolatedApplication):
             date_to=date_to, max_days=self.max_days, at=now,
         )
         self.save(export)
-        if self.jobs is not None:
-            self.jobs.enqueue(RUN_STATISTICS_EXPORT, export_id=str(export.id))
+        self._enqueue(str(export.id))
         log.info("statistics_export_requested", export_id=str(export.id), by=actor.id, content=content, format=format)
         return export.id  # type: ignore[no-any-return]
+
+    def _enqueue(self, export_id: str) -> None:
+        """A broker that is briefly away loses nothing: the request is recorded, and polling
+        it re-queues the job (``get``)."""
+        if self.jobs is None:
+            return
+        try:
+            self.jobs.enqueue(RUN_STATISTICS_EXPORT, export_id=export_id)
+        except Exception as exc:
+            log.warning("statistics_export_not_queued", export_id=export_id, error=repr(exc)[:200])
 
     def _load(self, export_id: str | UUID) -> StatisticsExport:
         try:
@@ -135,7 +145,12 @@ class StatisticsExports(IsolatedApplication):
         return export
 
     def get(self, actor: Actor, export_id: str) -> ExportView:
-        return _view(self._own(actor, export_id))
+        """Also the recovery path: an export still only requested after ``REQUEUE_AFTER`` (its job
+        was never queued, or lost) is queued again; running it twice does no harm."""
+        export = self._own(actor, export_id)
+        if export.status == REQUESTED and self.clock.now() - export.requested_at > REQUEUE_AFTER:
+            self._enqueue(str(export.id))
+        return _view(export)
 
     def download(self, actor: Actor, export_id: str) -> tuple[ExportView, BinaryIO]:
         """The finished file; call only once ``get`` says completed."""

@@ -173,3 +173,33 @@ def test_housekeeping_removes_old_files_and_keeps_the_record(statistics_dsn, tmp
     with pytest.raises(ExportExpired):
         app.download(ANALYST, export_id)
     assert app.get(ANALYST, export_id).sha256  # the record and its digest remain
+
+
+class BrokerAway:
+    """A Jobs port whose broker is down for the first request, then back."""
+
+    def __init__(self) -> None:
+        self.down, self.sent = True, []
+
+    def enqueue(self, name: str, **kwargs: Any) -> None:
+        if self.down:
+            raise ConnectionError("broker unreachable")
+        self.sent.append((name, kwargs))
+
+
+def test_a_request_made_while_the_broker_is_away_is_kept_and_queued_again_when_polled(statistics_dsn, tmp_path):
+    from application.clock import SimulatedClock
+    from datetime import UTC, datetime
+
+    app = exports(statistics_dsn, tmp_path)
+    app.clock = SimulatedClock(datetime(2026, 3, 16, 2, 0, tzinfo=UTC))
+    app.jobs = broker = BrokerAway()  # type: ignore[assignment]
+    export_id = str(app.request(ANALYST, **WEEK))  # accepted and recorded though nothing was queued
+    broker.down = False
+    assert app.get(ANALYST, export_id).status == "requested" and broker.sent == []  # too early to tell
+    app.clock.advance(timedelta(minutes=3))
+    app.get(ANALYST, export_id)
+    assert broker.sent == [("run_statistics_export", {"export_id": export_id})]
+    app.run(export_id)
+    assert app.get(ANALYST, export_id).status == "completed"
+    assert broker.sent == [("run_statistics_export", {"export_id": export_id})]  # done: no more
