@@ -164,7 +164,11 @@ class StatisticsExports(IsolatedApplication):
 
     def run(self, export_id: str) -> None:
         """The job. Raises ``StatisticsUnavailable`` (to be retried) until the last attempt."""
-        export = self._load(export_id)
+        try:
+            export = self._load(export_id)
+        except ExportNotFound:  # a message for another store (a misconfigured worker): nothing to retry
+            log.error("statistics_export_unknown", export_id=export_id)
+            return
         if export.finished:
             return
         export.start(self.clock.now())

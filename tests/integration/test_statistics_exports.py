@@ -203,3 +203,10 @@ def test_a_request_made_while_the_broker_is_away_is_kept_and_queued_again_when_p
     app.run(export_id)
     assert app.get(ANALYST, export_id).status == "completed"
     assert broker.sent == [("run_statistics_export", {"export_id": export_id})]  # done: no more
+
+
+def test_a_job_for_an_unknown_export_ends_quietly(statistics_dsn, tmp_path):
+    app = exports(statistics_dsn, tmp_path)
+    app.run(str(uuid.uuid4()))
+    app.run("not-a-uuid")
+    assert list(tmp_path.iterdir()) == []
