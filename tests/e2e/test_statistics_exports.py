@@ -8,6 +8,7 @@ import io
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -131,6 +132,17 @@ def test_only_the_requester_sees_an_export_and_leaders_export_only_their_units(c
     assert client.get("/statistics/exports/not-an-id", headers=people["analyst"]).status_code == 404
     refused = client.post("/statistics/exports", json={"unit": "000.00.17.H22", **DAY}, headers=people["leader"])
     assert refused.status_code == 403 and refused.json()["field"] == "unit"
+
+
+
+def test_a_file_past_its_retention_is_gone_with_a_410_and_its_record_stays(client, people, container):
+    location = _export(client, people["analyst"], **DAY)
+    assert _download(client, people["analyst"], location).status_code == 200
+    assert container.services.statistics_exports.purge(timedelta(0)) == 1  # the housekeeping job's work
+    gone = client.get(location, headers=people["analyst"])
+    assert gone.status_code == 410 and gone.json()["code"] == "export-expired" and gone.json()["titleVi"]
+    record = client.get(location, params={"metadata": "true"}, headers=people["analyst"]).json()
+    assert record["status"] == "completed" and len(record["sha256"]) == 64
 
 
 @pytest.mark.parametrize("body, code, field", [
