@@ -21,6 +21,7 @@ from api.health import HealthController
 from api.lookup import LookupController
 from api.worklist import WorklistController
 from api.statistics import PublicStatisticsController, StatisticsController
+from api.statistics_exports import StatisticsExportController
 from api.messages import MessageController
 from api.my_data import MyDataController
 from api.documents import DocumentController
@@ -65,6 +66,7 @@ def create_app(services: Services) -> Litestar:
             documents, MetricsController, UnitController, HolidayController, StatusController, FieldController,
             DocumentTypeController, DivisionController,
             MyDataController,
+            StatisticsExportController,
         ],
         dependencies={"services": Provide(provide_services, use_cache=True, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

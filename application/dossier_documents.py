@@ -163,6 +163,27 @@ class DossierDocuments:
             actor, at, component=spec["name"], name=name, size=blob.size, media_type=media_type,
             sha256=blob.sha256, digitised=True, reused=False))
 
+    def reuse(self, actor: Actor, code: str, version: int | None, component: str, from_code: str,
+              sha256: str) -> CommandResult:
+        """Attach a document already in the data store, from another dossier the caller may see
+        (the applicant's earlier dossier): nothing is uploaded again, and the document counts as
+        reused (and digitised) for Decision 766. Checked like an upload before anything is recorded."""
+        check_command_allowed(actor, "attach_document")
+        dossier = self.dossiers.get(actor, code)
+        if version is not None and dossier.version != version:
+            raise StaleVersion(dossier.version)
+        spec = self.component_of(dossier, (component or "").strip())
+        source = self.dossiers.get(actor, from_code)
+        found = next((d for d in source.documents if d.get("sha256") == sha256), None)
+        if found is None or not self.store.exists(sha256):
+            raise DocumentNotFound(f"dossier {from_code} has no document {sha256[:64]}", field="sha256")
+        accepted = tuple(t.lower() for t in spec.get("media_types") or DEFAULT_MEDIA_TYPES)
+        if str(found["media_type"]).lower() not in accepted:
+            raise UnsupportedDocumentType(f"{spec['name']} accepts {', '.join(accepted)}", field="sha256")
+        return self.dossiers.run(actor, code, "attach_document", version, lambda d, at: d.attach_document(
+            actor, at, component=spec["name"], name=str(found["name"]), size=int(found["size"]),
+            media_type=str(found["media_type"]), sha256=sha256, digitised=True, reused=True))
+
     def list(self, actor: Actor, code: str, access: AccessContext | None = None) -> list[DocumentView]:
         self.dossiers.accesses.before_read(actor, access)
         documents = [DocumentView(**{k: d.get(k) for k in DocumentView.__dataclass_fields__})

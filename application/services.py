@@ -54,6 +54,8 @@ class Services:
     """``application.divisions.DivisionReference``: provinces and communes (read-only)."""
     my_data: Any = None
     """``application.my_data.MyData``: ``exportMyData``, a citizen's copy of their data."""
+    statistics_exports: Any = None
+    """``application.statistics_exports.StatisticsExports``: CSV / XLSX exports of statistics."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
     rate_limit_storage: Callable[[], Any] | None = None
     """Makes the store of the HTTP rate-limit counters (a ``limits`` async storage), one per

@@ -108,6 +108,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Comma-separated origins allowed to call the API from a browser; empty: no CORS headers."""
     metrics_token: str = ""
     """Bearer token a Prometheus scraper sends to read /metrics; empty: loopback clients only."""
+    export_max_days: int = 366
+    """Longest local-date range (both ends counted) one statistics export may cover."""
+    export_retention_hours: int = 72
+    """How long a finished statistics export's file is kept before housekeeping removes it."""
 
     @property
     def embedded(self) -> bool:

@@ -7,12 +7,14 @@ dossiers in time order, so the clock only moves forward and every event is recor
 simulated instant. Procedures are drawn by popularity, every channel is used (online by
 citizens, counter and postal by reception officers), and the lives include refusals, supplement
 requests (some twice), fee waits, opinions, extensions, early / on-time / late finishes,
-withdrawals, stops, results returned and ratings. Submissions fall mostly in office hours but
+withdrawals, stops, results returned and ratings, and submitted documents (uploaded, or reused
+from the citizen's earlier dossier). Submissions fall mostly in office hours but
 some at night and at weekends; a year crosses the public holidays. Deterministic for a seed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import random
@@ -84,6 +86,9 @@ class Simulation:
         self.officers: dict[tuple[Role, str], Actor] = {}
         self.citizens: list[Actor] = []
         self.summary = SimulationSummary(dossiers=dossiers)
+        self.seed = seed
+        self.doc_rng = random.Random(seed ^ 766)  # its own stream: the lives draw as before
+        self.earlier: dict[str, tuple[str, str]] = {}  # citizen id -> (dossier code, document hash)
 
     # ----- accounts -----
 
@@ -167,6 +172,23 @@ class Simulation:
         self.summary.seconds = wall.perf_counter() - started
         return self.summary
 
+    def attach_documents(self, i: int, code: str, procedure: Any, filer: Actor, citizen: Actor | None) -> None:
+        """Submitted documents: uploaded (digitised) for about two dossiers in three, reused from
+        the citizen's earlier dossier for some online ones; the rest are paper only."""
+        documents = self.services.documents
+        components = [c.get("name") for c in getattr(procedure, "components", ()) or () if c.get("name")]
+        rng = self.doc_rng
+        if documents is None or not components or rng.random() < 0.35:
+            return
+        earlier = self.earlier.get(citizen.id) if citizen is not None and filer == citizen else None
+        if earlier is not None and rng.random() < 0.5:
+            documents.reuse(filer, code, None, components[0], earlier[0], earlier[1])
+            return
+        content = b"%PDF-1.4\n%" + f"motcua simulate {self.seed} {i}".encode() + b"\n%%EOF\n"
+        documents.upload(filer, code, None, components[0], f"tai-lieu-{i:05d}.pdf", [content])
+        if citizen is not None:
+            self.earlier[citizen.id] = (code, hashlib.sha256(content).hexdigest())
+
     def life(self, i: int) -> Life:  # noqa: C901 - one dossier's story, read top to bottom
         rng, app = self.rng, self.app
         procedure = rng.choices(self.procedures, self.weights)[0]
@@ -195,6 +217,7 @@ class Simulation:
             applicant_account=citizen.id if has_account else "",
         )
         code = app.submit(filer, submission).code
+        self.attach_documents(i, code, procedure, filer, citizen if has_account else None)
         ending = "open"
 
         def ended(name: str) -> None:

@@ -1,8 +1,9 @@
 """`motcua migrate`, `motcua report` and `motcua project-statistics`.
 
-In the embedded mode the chDB directory can be open in one process only: when `motcua serve`
-holds it these commands say so and stop (ask the running server's API instead:
-`/statistics/status-report`, `/statistics/service-index`).
+In the embedded mode the chDB directory can be open in one process only. When `motcua serve`
+holds it, `report --username U` asks the running server's API for the same report
+(`ops.server_client`), `migrate` checks that the server is there (it applies the migrations
+itself), and otherwise they say clearly that the directory is locked and by what.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from adapters.clickhouse.engine import Connector
 from adapters.clickhouse.migrate import migrate
-from application.statistics import Ratio, Scope, StatisticsUnavailable
+from application.statistics import Ratio, Scope
 from ops.settings import Settings
+from ops.server_client import ServerError, fetch_report, read_password, readiness, server_url
 from ops.statistics import build_statistics, run_statistics, statistics_target
 
 
@@ -32,12 +34,24 @@ def _locked(exc: Exception, settings: Settings) -> int:
     return 3
 
 
+def _held_by_server(settings: Settings) -> dict[str, Any] | None:
+    """The running server's readiness when the statistics store is embedded chDB it may hold."""
+    return readiness(settings) if statistics_target(settings).kind == "chdb" else None
+
+
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
     connector = Connector(statistics_target(settings))
     try:
         applied = connector.call(lambda c: migrate(c, connector.database))
     except Exception as exc:  # chDB lock errors are plain DatabaseErrors
-        return _locked(exc, settings)
+        ready = _held_by_server(settings)
+        if ready is None:
+            return _locked(exc, settings)
+        check = next((c for c in ready.get("components", []) if c.get("name") == "statistics"), {})
+        print(f"The statistics store is held by the running server at {server_url(settings)}, which applies "
+              "the migrations itself when it opens the store / máy chủ đang chạy tự áp dụng các bản chuyển đổi. "
+              f"Its statistics check: ok={check.get('ok')} lag={check.get('lagEvents')} {check.get('detail') or ''}".rstrip())
+        return 0
     finally:
         connector.close()
     print(f"statistics database {connector.database}: "
@@ -66,15 +80,30 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
     scope = Scope(units=units, date_from=date.fromisoformat(args.date_from),
                   date_to=date.fromisoformat(args.date_to), procedure_code=args.procedure, field=args.field)
     statistics = build_statistics(settings)
+    source = "local"
     try:
         report, index = statistics.status_report(scope), statistics.service_index(scope)
-    except StatisticsUnavailable as exc:
-        return _locked(exc, settings)
-    except Exception as exc:
-        return _locked(exc, settings)
+    except Exception as exc:  # unreachable, or chDB held by another process
+        statistics.connector.close()
+        if _held_by_server(settings) is None:
+            return _locked(exc, settings)
+        if not args.username:
+            print(f"motcua: the chDB directory is held by the running server at {server_url(settings)}; "
+                  "pass --username with a statistics reader's account (analyst, leader, administrator, "
+                  "auditor) to ask it / thêm --username để hỏi máy chủ đang chạy.", file=sys.stderr)
+            return 3
+        try:
+            report, index = fetch_report(settings, args.username, read_password(), date_from=scope.date_from,
+                                         date_to=scope.date_to, unit=args.unit, procedure=args.procedure,
+                                         field=args.field)
+        except ServerError as error:
+            print(f"motcua: {error}", file=sys.stderr)
+            return 3
+        source = server_url(settings)
     finally:
         statistics.connector.close()
-    table = Table(title=f"Tình trạng giải quyết hồ sơ {args.date_from} → {args.date_to} {args.unit or ''}")
+    table = Table(title=f"Tình trạng giải quyết hồ sơ {args.date_from} → {args.date_to} {args.unit or ''}",
+                  caption=None if source == "local" else f"from the running server {source}")
     table.add_column("figure")
     table.add_column("value", justify="right")
     for name, value in vars(report).items():
@@ -102,6 +131,9 @@ def add_parsers(sub: Any) -> None:
     report.add_argument("--to", dest="date_to", required=True, help="last local date, YYYY-MM-DD")
     report.add_argument("--procedure", default=None)
     report.add_argument("--field", default=None)
+    report.add_argument("--username", default=None,
+                        help="when a running server holds the statistics store: ask it, signed in as this "
+                             "account (password from standard input or prompted)")
     report.set_defaults(func=report_command)
     sub.add_parser("project-statistics", help="run the statistics projection standalone (deployment)") \
         .set_defaults(func=project_command)

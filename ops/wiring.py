@@ -41,6 +41,7 @@ from ops.shared_catalogues import build_shared_catalogues
 from adapters.catalogue.divisions import PackageDivisions
 from ops.settings import Settings
 from ops.statistics import attach_statistics
+from ops.exports import attach_exports
 from ops.stores import postgres_conninfo, schema_lock, store_env
 
 
@@ -158,10 +159,14 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         container.starters.append(lambda: _catalogue_projector(container))
     attach_statistics(container, dossiers, projections=projections)
     container.jobs = build_jobs(settings, clock, [dossiers.recorder, accounts.recorder])
-    if settings.embedded:  # in-process jobs; in deployment `motcua worker` runs them
+    if settings.embedded or not settings.redis_url:
+        # In-process jobs (no Redis: the stub broker's queue exists only in this process);
+        # with Redis, `motcua worker` runs them.
         container.starters.append(container.jobs.start_worker)
+    if settings.embedded:
         container.starters.append(lambda: _housekeeping(container))
     container.closers.insert(0, container.jobs.stop)
+    attach_exports(container)
     return container
 
 

@@ -90,6 +90,18 @@ class StatisticsRowError(RuntimeError):
     """An event arrived whose previous state row is missing (a gap: a bug or a lost insert)."""
 
 
+SUBMITTING_ROLES = frozenset({"citizen", "reception_officer"})
+AFTER_RESULT = frozenset({"approved", "completed", "returned"})
+
+
+def submitted_document(event: Any) -> bool:
+    """DESIGN §3's digitised / reused shares count the documents submitted with the dossier:
+    attached by the applicant, or by a reception officer for them (paper digitised at the
+    counter), before the result is approved. Work papers and result documents (attached by
+    handling officers, leaders or the system, or once the result is approved) are not counted."""
+    return str(event.actor_role or "") in SUBMITTING_ROLES and str(event.status) not in AFTER_RESULT
+
+
 def grade(ended_at: datetime, due: datetime, zone: ZoneInfo) -> str:
     """DESIGN §3 (as `domain.dossier.slip.grade`): late after due, on time on due's date."""
     if ended_at > due:
@@ -151,7 +163,7 @@ def next_state(previous: StateRow | None, event: Any, position: int, zone: ZoneI
             change["electronic_result"] = bool(event.electronic_result)
     elif name == "ResultReturned":
         change = {"returned_at": at}
-    elif name == "DocumentAttached":
+    elif name == "DocumentAttached" and submitted_document(event):
         change = {"documents": s.documents + 1,
                   "digitised_documents": s.digitised_documents + int(bool(event.digitised)),
                   "reused_documents": s.reused_documents + int(bool(event.reused))}
@@ -222,4 +234,4 @@ class StatisticsProjector:
 
 __all__ = ["ENDINGS", "EVENT_COLUMNS", "PROJECTION_NAME", "STATE_COLUMNS", "StateRow",
            "StatisticsProjector", "StatisticsRowError", "StatisticsView", "event_row", "grade",
-           "next_state"]
+           "next_state", "submitted_document"]

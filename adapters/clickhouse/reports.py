@@ -35,8 +35,7 @@ from projections.statistics import PROJECTION_NAME
 
 _MS = timedelta(milliseconds=1)
 
-_FIGURES = """
-WITH
+DEFINITIONS = """
     received_at IS NOT NULL AND (ended_at IS NULL OR ended_at >= t0) AS counted,
     counted AND ended_at IS NOT NULL AS finished,
     counted AND ended_at IS NULL AS open,
@@ -44,7 +43,18 @@ WITH
         AND if(clock_stopped_since IS NOT NULL, clock_stopped_since > original_due_at, t1 > original_due_at) AS overdue,
     counted AND received_at >= t0 AS new,
     finished AND end_kind = 'completed' AS completed,
-    rated_at IS NOT NULL AND rated_at >= t0 AS rated
+    rated_at IS NOT NULL AND rated_at >= t0 AS rated"""
+"""Each dossier's place in the report (its state row at the range's end, t0 and t1 in scope);
+shared with the per-dossier export so that its rows add up to the report's figures."""
+
+LATEST_STATES = """
+    SELECT * FROM {db}.dossier_states
+    WHERE event_at <= t1 {scope}
+    ORDER BY dossier_id, version DESC
+    LIMIT 1 BY dossier_id
+"""
+
+_FIGURES = """
 SELECT
     countIf(counted), countIf(counted AND received_at < t0), countIf(new),
     countIf(new AND channel = 'online'), countIf(new AND channel = 'counter'),
@@ -61,12 +71,7 @@ SELECT
     countIf(new AND fee_requested AND paid_online = true), countIf(completed AND electronic_result = true),
     countIf(new AND documents > 0 AND digitised_documents = documents),
     countIf(new AND reused_documents > 0), countIf(rated), countIf(rated AND rating >= 4)
-FROM (
-    SELECT * FROM {db}.dossier_states
-    WHERE event_at <= t1 {scope}
-    ORDER BY dossier_id, version DESC
-    LIMIT 1 BY dossier_id
-)
+FROM ({latest})
 """
 
 _NAMES = (
@@ -83,6 +88,25 @@ def range_instants(date_from: date, date_to: date, zone: ZoneInfo) -> tuple[date
     t0 = datetime.combine(date_from, time(), zone).astimezone(UTC)
     t1 = datetime.combine(date_to + timedelta(days=1), time(), zone).astimezone(UTC) - _MS
     return t0, t1
+
+
+def scoped_query(select: str, scope: Scope, db: str, zone: ZoneInfo) -> tuple[str, dict[str, Any]]:
+    """``select`` (reading ``FROM ({latest})``) with t0, t1, the definitions and the scope bound."""
+    t0, t1 = range_instants(scope.date_from, scope.date_to, zone)
+    conditions, params = [], {"t0": t0, "t1": t1}
+    if scope.units:
+        conditions.append("receiving_unit IN {units:Array(String)}")
+        params["units"] = sorted(scope.units)
+    if scope.procedure_code:
+        conditions.append("procedure_code = {procedure:String}")
+        params["procedure"] = scope.procedure_code
+    if scope.field:
+        conditions.append("field = {field:String}")
+        params["field"] = scope.field
+    latest = LATEST_STATES.replace("{db}", db).replace("{scope}", "".join(f" AND {c}" for c in conditions))
+    sql = ("WITH {t0:DateTime64(3, 'UTC')} AS t0, {t1:DateTime64(3, 'UTC')} AS t1," + DEFINITIONS
+           + select.replace("{latest}", latest))
+    return sql, params
 
 
 class ClickHouseStatistics(Statistics):
@@ -102,20 +126,7 @@ class ClickHouseStatistics(Statistics):
         return self.connector.call(run)
 
     def figures(self, scope: Scope) -> dict[str, float]:
-        t0, t1 = range_instants(scope.date_from, scope.date_to, self.zone)
-        conditions, params = [], {"t0": t0, "t1": t1}
-        if scope.units:
-            conditions.append("receiving_unit IN {units:Array(String)}")
-            params["units"] = sorted(scope.units)
-        if scope.procedure_code:
-            conditions.append("procedure_code = {procedure:String}")
-            params["procedure"] = scope.procedure_code
-        if scope.field:
-            conditions.append("field = {field:String}")
-            params["field"] = scope.field
-        scope_sql = "".join(f" AND {c}" for c in conditions)
-        sql = ("WITH {t0:DateTime64(3, 'UTC')} AS t0, {t1:DateTime64(3, 'UTC')} AS t1 "
-               + _FIGURES.replace("{db}", self.db).replace("{scope}", scope_sql).replace("WITH\n", ",\n", 1))
+        sql, params = scoped_query(_FIGURES, scope, self.db, self.zone)
         row = self._call(lambda c: c.query(sql, parameters=params).result_rows[0])
         return dict(zip(_NAMES, row, strict=True))
 
@@ -156,4 +167,4 @@ class ClickHouseStatistics(Statistics):
         return self._call(read)
 
 
-__all__ = ["ClickHouseStatistics", "range_instants"]
+__all__ = ["DEFINITIONS", "LATEST_STATES", "ClickHouseStatistics", "range_instants", "scoped_query"]

@@ -30,8 +30,10 @@ class DramatiqJobs(Jobs):
         self._actors: dict[str, dramatiq.Actor[Any, Any]] = {}
         self._worker: dramatiq.Worker | None = None
 
-    def register(self, name: str, fn: Callable[..., Any], *, max_retries: int = 5) -> None:
-        self._actors[name] = dramatiq.actor(fn, actor_name=name, broker=self.broker, max_retries=max_retries)
+    def register(self, name: str, fn: Callable[..., Any], *, max_retries: int = 5, **options: Any) -> None:
+        """``options``: dramatiq actor options (``min_backoff``, ``time_limit``... in ms)."""
+        self._actors[name] = dramatiq.actor(fn, actor_name=name, broker=self.broker, max_retries=max_retries,
+                                            **options)
 
     def enqueue(self, name: str, **kwargs: Any) -> None:
         self._actors[name].send(**kwargs)

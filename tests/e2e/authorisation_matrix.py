@@ -84,6 +84,8 @@ MATRIX: dict[str, dict[str, str]] = {
     # statistics
     "getStatusReport":      row("DDDDDAAAA"),
     "getServiceIndex":      row("DDDDDAAAA"),
+    "requestStatisticsExport": row("DDDDDAAAA"),
+    "getStatisticsExport":  row("DDDDDAAAA"),
     # administration
     "createUser":           row("DDDDDDADD"),
     "updateUser":           row("DDDDDDADD"),
@@ -130,4 +132,5 @@ BODIES: dict[str, object] = {
     "createProcedure": {}, "reviseProcedure": {}, "publishProcedure": {}, "suspendProcedure": {},
     "amendProcedure": {}, "resumeProcedure": {}, "withdrawProcedure": {},
     "upsertUnit": {}, "upsertHoliday": {}, "upsertStatus": {}, "upsertField": {}, "upsertDocumentType": {},
+    "requestStatisticsExport": {"format": "csv", "content": "report", "from": "2026-03-01", "to": "2026-03-02"},
 }

@@ -27,7 +27,7 @@ EXPECTED = {
     "listUnits", "upsertUnit", "listHolidays", "upsertHoliday", "listStatuses", "upsertStatus",
     "listFields", "upsertField", "listDocumentTypes", "upsertDocumentType", "listDivisions",
     # statistics
-    "getStatusReport", "getServiceIndex", "getPublicStatistics",
+    "getStatusReport", "getServiceIndex", "getPublicStatistics", "requestStatisticsExport", "getStatisticsExport",
     # operations
     "getHealth", "getReadiness", "getMetrics",
 }

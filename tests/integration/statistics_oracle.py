@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.actor import Role
+from domain.dossier import LocalStatus
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 AWAITING = {"awaiting_supplement_at_reception", "awaiting_payment_at_reception", "awaiting_supplement",
             "awaiting_payment"}
@@ -47,6 +50,12 @@ class Facts:
     reused: int = 0
     rating: int | None = None
     rated_at: datetime | None = None
+
+
+_SUBMITTERS = {Role.CITIZEN, Role.RECEPTION_OFFICER}
+"""Documents submitted with the dossier (DESIGN §3): by the applicant or a reception officer for them,"""
+_RESULT_STATUSES = {LocalStatus.APPROVED, LocalStatus.COMPLETED, LocalStatus.RETURNED}
+"""and not once the result is approved (result documents)."""
 
 
 def fold(events: Iterable[Any], until: datetime) -> Facts:
@@ -86,7 +95,7 @@ def fold(events: Iterable[Any], until: datetime) -> Facts:
                 f.electronic_result = e.electronic_result
         elif kind == "ResultReturned":
             f.returned_at = e.timestamp
-        elif kind == "DocumentAttached":
+        elif kind == "DocumentAttached" and e.actor_role in _SUBMITTERS and e.status not in _RESULT_STATUSES:
             f.documents += 1
             f.digitised += int(bool(e.digitised))
             f.reused += int(bool(e.reused))

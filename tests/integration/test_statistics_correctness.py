@@ -69,6 +69,7 @@ def test_the_simulation_covers_every_ending(simulated: Any) -> None:
         assert summary.endings[ending] > 0, ending
     year = oracle.figures(EVERY, date(2026, 1, 1), date(2026, 12, 31))
     assert year["early"] and year["on_time"] and year["late"] and year["with_fees"] and year["paid_online"]
+    assert 0 < year["reused"] < year["digitised"] < year["new"]  # documents submitted, some reused
 
 
 def test_every_figure_matches_the_independent_computation(simulated: Any, statistics_dsn: str) -> None:

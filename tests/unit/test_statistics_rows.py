@@ -10,7 +10,7 @@ import pytest
 from domain.dossier import Command as C
 from domain.dossier import Dossier
 from projections.statistics import StatisticsRowError, event_row, next_state
-from tests.unit.dossier_fixtures import CALENDAR, HANOI, Clock, issue, submit
+from tests.unit.dossier_fixtures import CALENDAR, CITIZEN, HANDLER, HANOI, RECEPTION, SHA, Clock, issue, submit
 
 JOURNEYS = {
     "returned with waits and extras": [
@@ -106,3 +106,22 @@ def test_the_rows_carry_no_personal_data() -> None:
     text = repr(state) + repr([event_row(e, s) for e, s in zip(events, _fold(events))])
     assert "Nguyễn" not in text and "001099000001" not in text
     assert state.applicant_key == "pseudo-7f3a"
+
+
+def test_only_documents_submitted_with_the_dossier_count_towards_the_digitised_and_reused_shares() -> None:
+    clock = Clock()
+    dossier = submit(clock)
+
+    def attach(actor, *, digitised: bool, reused: bool) -> None:
+        dossier.attach_document(actor, clock.tick(), component="c", name="a.pdf", size=10,
+                                media_type="application/pdf", sha256=SHA, digitised=digitised, reused=reused)
+
+    attach(CITIZEN, digitised=True, reused=True)  # filed online, reused from the data store
+    issue(dossier, C.RECEIVE, clock)
+    attach(RECEPTION, digitised=True, reused=False)  # paper scanned at the counter
+    issue(dossier, C.HAND_OVER, clock)
+    attach(HANDLER, digitised=False, reused=False)  # a work paper: not submitted
+    issue(dossier, C.APPROVE_RESULT, clock)
+    attach(CITIZEN, digitised=False, reused=False)  # after the result: not part of the submission
+    state = _fold(list(dossier.collect_events()))[-1]
+    assert (state.documents, state.digitised_documents, state.reused_documents) == (2, 2, 1)
