@@ -20,10 +20,8 @@ from domain.account import Account, account_id, check_username
 from domain.password_policy import check_new_password
 from domain.actor import Actor, Role
 
-_hasher = PasswordHasher()
-# A real hash to verify against when the user does not exist, so that timing does not reveal
-# which usernames exist.
-_DUMMY_HASH = _hasher.hash("motcua-timing-equaliser")
+STRONG_HASHER = PasswordHasher()
+"""argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile: 3 passes over 64 MiB)."""
 
 
 class WeakPassword(InvalidCredentials):
@@ -37,8 +35,13 @@ class Accounts(IsolatedApplication):
     name = "Accounts"
 
     def __init__(self, env: dict[str, str], clock: Clock, *, max_failures: int = 5,
-                 lockout: timedelta = timedelta(minutes=15), password_max_age: timedelta | None = None) -> None:
+                 lockout: timedelta = timedelta(minutes=15), password_max_age: timedelta | None = None,
+                 hasher: PasswordHasher = STRONG_HASHER) -> None:
         super().__init__(env)
+        self.hasher = hasher
+        # A real hash to verify against when the user does not exist, so that timing does not
+        # reveal which usernames exist; made with the same cost as the real ones.
+        self._dummy_hash = hasher.hash("motcua-timing-equaliser")
         self.clock = clock
         self.max_failures = max_failures
         self.lockout = lockout
@@ -53,7 +56,7 @@ class Accounts(IsolatedApplication):
         if len(password) < 8:
             raise WeakPassword(field="password")
         account = Account.register(
-            username=username, password_hash=_hasher.hash(password), role=role, unit=unit,
+            username=username, password_hash=self.hasher.hash(password), role=role, unit=unit,
             full_name=full_name, id_number=id_number, actor_id=by.id if by else "system", at=self.clock.now(),
         )
         try:
@@ -96,7 +99,7 @@ class Accounts(IsolatedApplication):
         try:
             account = self._authenticate(username, current)
             check_new_password(new, current=current, username=account.username)
-            account.change_password(_hasher.hash(new), actor_id=str(account.id), at=self.clock.now())
+            account.change_password(self.hasher.hash(new), actor_id=str(account.id), at=self.clock.now())
             try:
                 self.save(account)
             except IntegrityError:
@@ -113,11 +116,11 @@ class Accounts(IsolatedApplication):
     def _authenticate(self, username: str, password: str) -> Account:
         account = self._find(username)
         if account is None or not account.password_hash:  # no such account, or one without a password (OIDC)
-            _verify(_DUMMY_HASH, password)
+            _verify(self.hasher, self._dummy_hash, password)
             raise InvalidCredentials()
         now = self.clock.now()
         account.check_not_locked(now)
-        if not _verify(account.password_hash, password):
+        if not _verify(self.hasher, account.password_hash, password):
             account.record_failed_login(now, max_failures=self.max_failures, lockout=self.lockout)
             self._save_quietly(account)
             raise InvalidCredentials()
@@ -144,9 +147,9 @@ def actor_of(account: Account) -> Actor:
     return Actor(id=str(account.id), role=account.role, unit=account.unit, name=account.full_name)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from argon2 import PasswordHasher
+
 from application.accounts import Accounts
 from application.clock import Clock
 from application.external_accounts import ExternalAccounts
@@ -12,6 +14,14 @@ from application.sign_in import SignIn
 from application.tokens import TokenService
 from ops.secrets import secret
 from ops.settings import Settings, SettingsError
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """argon2id at the configured cost; hashes keep their own parameters, so a change of cost
+    still verifies the passwords hashed before it."""
+    if settings.password_hash_time_cost < 1 or settings.password_hash_memory_kib < 64:
+        raise SettingsError("MOTCUA_PASSWORD_HASH_TIME_COST must be >= 1 and MOTCUA_PASSWORD_HASH_MEMORY_KIB >= 64")
+    return PasswordHasher(time_cost=settings.password_hash_time_cost, memory_cost=settings.password_hash_memory_kib)
 
 
 def password_max_age(settings: Settings) -> timedelta | None:

@@ -153,6 +153,10 @@ class EmbeddedProjectors:
     def index(self) -> DossierIndex:
         return self.view
 
+    def signal_stop(self) -> None:
+        """Ask the thread to stop without waiting, so a container's shutdowns overlap."""
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the runner (it finishes the event in hand) and close the view."""
         self._stop.set()

@@ -73,6 +73,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_size_default: int = 20
     page_size_max: int = 200
     procedures_file: str = ""
+    """Seed file of procedures; empty means the one shipped with the package."""
     oidc_issuer: str = ""
     """The identity provider's issuer URL (VNeID / national SSO); empty means OIDC sign-in is off."""
     oidc_client_id: str = ""
@@ -87,7 +88,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The ID-token claim carrying the personal identification number (CCCD, 12 digits)."""
     password_max_age_days: int = 90
     """Staff passwords expire after this many days (0: never)."""
-    """Seed file of procedures; empty means the one shipped with the package."""
+    password_hash_time_cost: int = 3
+    """argon2id passes per password hash (RFC 9106 low-memory profile: 3)."""
+    password_hash_memory_kib: int = 65536
+    """argon2id memory per password hash in KiB (64 MiB). Lowering it weakens stored passwords
+    against offline guessing; the test suite does, production must not."""
     rate_limit_per_client: int = 6000
     """Requests per minute from one client address (a one-stop centre's NAT carries many
     counters); 0 turns the limit off. Health, readiness and /metrics are never limited."""

@@ -152,6 +152,10 @@ class EmbeddedStatistics:
             name="motcua-statistics", daemon=True)
         self._thread.start()
 
+    def signal_stop(self) -> None:
+        """Ask the thread to stop without waiting, so a container's shutdowns overlap."""
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._thread is not None:

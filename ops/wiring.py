@@ -31,7 +31,7 @@ from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.audit import build_audit_chain
-from ops.identity import build_sign_in, password_max_age
+from ops.identity import build_sign_in, password_hasher, password_max_age
 from ops.calendars import HolidaySource, calendar_provider
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
 from ops.projectors import build_index_view, start_embedded_projectors
@@ -67,6 +67,10 @@ class Container:
             starter()
 
     def close(self) -> None:
+        for closer in self.closers:  # every background thread first hears the stop at once
+            signal_stop = getattr(getattr(closer, "__self__", None), "signal_stop", None)
+            if callable(signal_stop):
+                signal_stop()
         for closer in reversed(self.closers):
             try:
                 closer()
@@ -95,7 +99,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         accounts = Accounts(
             store_env(settings, "Accounts"), clock, max_failures=settings.login_max_failures,
             lockout=timedelta(minutes=settings.login_lockout_minutes),
-            password_max_age=password_max_age(settings),
+            password_max_age=password_max_age(settings), hasher=password_hasher(settings),
         )
     tokens = TokenService(
         secret(settings.jwt_secret, settings.data_path, "jwt"),

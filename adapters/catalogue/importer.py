@@ -26,11 +26,5 @@ def import_seed(procedures: Procedures, path: Path | str | None = None) -> list[
     """The codes imported by this call (empty when everything was already there)."""
     data = read_seed(path)
     known = set(procedures.codes())
-    imported = []
-    for raw in data.get("procedures", []):
-        code = raw["code"]
-        if code in known:
-            continue
-        if procedures.import_published(SEED_ACTOR, code, terms_from_wire(raw)):
-            imported.append(code)
-    return imported
+    items = [(raw["code"], terms_from_wire(raw)) for raw in data.get("procedures", []) if raw["code"] not in known]
+    return procedures.import_published_many(SEED_ACTOR, items) if items else []

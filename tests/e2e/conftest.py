@@ -12,6 +12,7 @@ from api.app import create_app
 from application.clock import SimulatedClock
 from domain.actor import Role
 from ops.settings import load_settings
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import Container, build_container
 from tests.pg import DATABASE_URL, fresh_schema
 from tests.unit.procedure_fixtures import seed_form
@@ -35,7 +36,7 @@ def store(request) -> Iterator[dict[str, object]]:
 @pytest.fixture
 def container(tmp_path, clock, store) -> Iterator[Container]:
     # Journeys move the simulated clock by days; tokens last a month here.
-    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **store)
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING, **store)
     c = build_container(settings, clock=clock)
     c.start()
     yield c

@@ -16,6 +16,7 @@ import pytest
 from litestar import Litestar
 
 from ops.settings import load_settings
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import Container, build_container
 
 PASSWORD = "correct horse battery"
@@ -26,7 +27,7 @@ def configured(tmp_path, clock, store) -> Iterator[Callable[..., Container]]:
     made: list[Container] = []
 
     def make(*, start: bool = True, **overrides: Any) -> Container:
-        settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200,
+        settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING,
                                  **{**store, **overrides})
         container = build_container(settings, clock=clock)
         if start:

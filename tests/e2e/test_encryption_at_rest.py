@@ -25,6 +25,8 @@ from ops.audit import verify_command
 from ops.event_keys import keyring_path, rotate
 from ops.replay import print_slip
 from ops.settings import Settings, load_settings
+from tests.unit.procedure_fixtures import seed_form
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import build_container
 from tests.e2e.conftest import PASSWORD, STAFF, act, login
 from tests.pg import CONNINFO
@@ -48,7 +50,7 @@ def raw_states(settings: Settings, app: str, kind: str = "events") -> list[tuple
 
 @pytest.fixture
 def settings(tmp_path, store) -> Settings:
-    return load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **store)
+    return load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING, **store)
 
 
 @contextmanager
@@ -72,7 +74,8 @@ def staff_and_citizen(container, client) -> dict[str, dict[str, str]]:
 
 def file_dossier(client, people) -> dict:
     body = {"procedureCode": "2.001610",
-            "applicant": {"name": NAME, "idNumber": ID_NUMBER, "phone": PHONE, "address": "12 Phố Huế, Hà Nội"}}
+            "applicant": {"name": NAME, "idNumber": ID_NUMBER, "phone": PHONE, "address": "12 Phố Huế, Hà Nội"},
+            "form": seed_form("2.001610")}
     created = client.post("/dossiers", json=body, headers=people["nhung"])
     assert created.status_code == 201, created.text
     return created.json()

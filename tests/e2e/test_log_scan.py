@@ -13,6 +13,7 @@ import structlog
 
 from ops.log_redaction import RedactingFilter
 from ops.logging import configure_logging
+from tests.unit.procedure_fixtures import seed_form
 from tests.e2e.conftest import PASSWORD, act
 
 ID_NUMBER = "079203004567"
@@ -45,7 +46,8 @@ def test_a_full_journey_logs_no_secret_and_every_officer_read_is_in_the_access_l
     citizen = {"Authorization": "Bearer " + rotated["accessToken"]}
 
     body = {"procedureCode": "2.001610",
-            "applicant": {"name": "Nguyễn Văn An", "idNumber": ID_NUMBER, "phone": "0912345678"}}
+            "applicant": {"name": "Nguyễn Văn An", "idNumber": ID_NUMBER, "phone": "0912345678"},
+            "form": seed_form("2.001610")}
     created = client.post("/dossiers", json=body, headers={**citizen, "Idempotency-Key": "journey-1"})
     assert created.status_code == 201, created.text
     code, secret = created.json()["code"], created.json()["lookupSecret"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.unit.procedure_fixtures import seed_form
 from tests.e2e.conftest import act, submit
 
 
@@ -9,7 +10,8 @@ def test_a_citizen_exports_their_profile_dossiers_histories_messages_and_who_rea
     mine = submit(client, people["citizen"]).json()
     second = submit(client, people["citizen"]).json()
     other = client.post("/dossiers", headers=people["other"], json={
-        "procedureCode": "2.001610", "applicant": {"name": "Trần Thị Bình", "idNumber": "038195000777"}}).json()
+        "procedureCode": "2.001610", "applicant": {"name": "Trần Thị Bình", "idNumber": "038195000777"},
+        "form": seed_form("2.001610")}).json()
     office = f"/office/dossiers/{mine['code']}"
     assert client.get(office, headers=people["reception"]).status_code == 200  # an officer's read
     v = act(client, people["reception"], f"{office}/reception", 1).json()["version"]

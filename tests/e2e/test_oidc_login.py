@@ -11,6 +11,7 @@ from structlog.testing import capture_logs
 from adapters.oidc.standin import OidcStandInServer
 from api.app import create_app
 from ops.settings import load_settings
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import Container, build_container
 from tests.e2e.conftest import submit
 
@@ -26,7 +27,7 @@ def provider(clock) -> Iterator[OidcStandInServer]:
 
 @pytest.fixture
 def container(tmp_path, clock, store, provider) -> Iterator[Container]:
-    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200,
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING,
                              oidc_issuer=provider.issuer, oidc_client_id=CLIENT_ID, **store)
     c = build_container(settings, clock=clock)
     c.start()

@@ -98,21 +98,21 @@ def test_an_administrator_amends_a_draft_resumes_and_withdraws_a_procedure(clien
     admin = people["admin"]
     assert client.post("/admin/procedures", json=BIRTH, headers=admin).status_code == 201
     terms = {k: v for k, v in BIRTH.items() if k != "code"}
-    amended = client.post("/admin/procedures/1.001193/amendment",
+    amended = client.post(f"/admin/procedures/{BIRTH['code']}/amendment",
                           json={"version": 1, "terms": {**terms, "name": "Đăng ký khai sinh (sửa)"}}, headers=admin)
     assert amended.status_code == 200 and amended.json()["name"] == "Đăng ký khai sinh (sửa)"
-    assert client.post("/admin/procedures/1.001193/publication", json={"version": 1}, headers=admin).status_code == 200
-    frozen = client.post("/admin/procedures/1.001193/amendment", json={"version": 1, "terms": terms}, headers=admin)
+    assert client.post(f"/admin/procedures/{BIRTH['code']}/publication", json={"version": 1}, headers=admin).status_code == 200
+    frozen = client.post(f"/admin/procedures/{BIRTH['code']}/amendment", json={"version": 1, "terms": terms}, headers=admin)
     assert (frozen.status_code, frozen.json()["code"]) == (409, "published-version-immutable")
 
-    not_suspended = client.post("/admin/procedures/1.001193/resumption", headers=admin)
+    not_suspended = client.post(f"/admin/procedures/{BIRTH['code']}/resumption", headers=admin)
     assert (not_suspended.status_code, not_suspended.json()["code"]) == (409, "procedure-not-suspended")
-    client.post("/admin/procedures/1.001193/suspension", json={"reason": "Rà soát"}, headers=admin)
-    resumed = client.post("/admin/procedures/1.001193/resumption", headers=admin)
+    client.post(f"/admin/procedures/{BIRTH['code']}/suspension", json={"reason": "Rà soát"}, headers=admin)
+    resumed = client.post(f"/admin/procedures/{BIRTH['code']}/resumption", headers=admin)
     assert resumed.status_code == 200 and resumed.json()["status"] == "published"
 
-    withdrawn = client.post("/admin/procedures/1.001193/withdrawal", json={"reason": "Bãi bỏ theo quyết định"},
+    withdrawn = client.post(f"/admin/procedures/{BIRTH['code']}/withdrawal", json={"reason": "Bãi bỏ theo quyết định"},
                             headers=admin)
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
-    again = client.post("/admin/procedures/1.001193/withdrawal", json={"reason": "Lần nữa"}, headers=admin)
+    again = client.post(f"/admin/procedures/{BIRTH['code']}/withdrawal", json={"reason": "Lần nữa"}, headers=admin)
     assert (again.status_code, again.json()["code"]) == (409, "procedure-withdrawn")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from ops.settings import load_settings
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import Container, build_container
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
 from tests.e2e.conftest import act, submit
@@ -31,7 +32,7 @@ def reachable() -> bool:
 @pytest.fixture
 def container(tmp_path, clock, store, reachable, statistics_dsn) -> Iterator[Container]:
     dsn = statistics_dsn if reachable else f"http://127.0.0.1:{_closed_port()}/motcua"
-    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200,
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING,
                              clickhouse_dsn=dsn, **store)
     c = build_container(settings, clock=clock)
     c.start()

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from ops.settings import load_settings
+from tests.fast import FAST_PASSWORD_HASHING
 from ops.wiring import Container, build_container
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
 from tests.e2e.test_statistics_api import _caught_up, _journey
@@ -23,7 +24,7 @@ DAY = {"from": "2026-03-02", "to": "2026-03-02"}
 
 @pytest.fixture
 def container(tmp_path, clock, store, statistics_dsn) -> Iterator[Container]:
-    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200,
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), access_token_minutes=43200, **FAST_PASSWORD_HASHING,
                              clickhouse_dsn=statistics_dsn, export_max_days=31, **store)
     c = build_container(settings, clock=clock)
     c.start()

@@ -101,13 +101,22 @@ class PausingClock(Clock):
         return self._clock.now()
 
 
+def _form(note: str) -> dict[str, Any]:
+    from tests.unit.procedure_fixtures import seed_form
+
+    form = seed_form(PROCEDURE)
+    if note:
+        form["headOffice"] = f"{form['headOffice']} ({note})"
+    return form
+
+
 def online_submission(note: str = "") -> Submission:
     """A citizen's online filing; ``note`` varies the body (for the reused-key case)."""
     return Submission(
         procedure_code=PROCEDURE,
         channel="online",
         applicant={"name": "Nguyễn Văn An", "id_number": "001099000001"},
-        form={"note": note} if note else {},
+        form=_form(note),
     )
 
 

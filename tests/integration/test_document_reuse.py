@@ -15,6 +15,7 @@ from application.errors import DossierNotFound
 from tests.integration.test_documents import (  # noqa: F401
     CITIZEN, COMPONENT, OTHER, PDF, container, events_of, filed, files_in,
 )
+from tests.unit.procedure_fixtures import seed_form
 
 
 def test_a_document_of_the_applicants_earlier_dossier_is_attached_again_as_reused(container):
@@ -34,7 +35,7 @@ def test_reuse_is_refused_without_a_trace_when_the_source_is_not_the_callers(con
     container.services.documents.upload(CITIZEN, earlier, version, COMPONENT, "don.pdf", io.BytesIO(PDF))
     digest = hashlib.sha256(PDF).hexdigest()
     theirs = container.services.dossiers.submit(OTHER, Submission(
-        procedure_code="2.001610", channel="online", applicant={"name": "Trần Thị Bình"}, form={}))
+        procedure_code="2.001610", channel="online", applicant={"name": "Trần Thị Bình"}, form=seed_form("2.001610")))
     with pytest.raises(DossierNotFound):  # the source is another citizen's dossier: not there for them
         container.services.documents.reuse(OTHER, theirs.code, theirs.version, COMPONENT, earlier, digest)
     code, version = filed(container)

@@ -24,6 +24,7 @@ from application.dossier_index import DossierSummary
 from ops.projectors import build_index_runner, build_index_view
 from ops.rebuild import rebuild_projection
 from ops.settings import Settings
+from ops.settings import load_settings
 from ops.stores import store_env
 from projections.dossier_index import DossierIndexView
 from projections.runner import ProjectionAlreadyRunning
@@ -51,7 +52,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     for schema in schema_scope():
         env = {**base, "MOTCUA_DATABASE_URL": PG_URL, "MOTCUA_POSTGRES_SCHEMA": schema,
                "MOTCUA_POSTGRES_POOL_SIZE": "2"}
-        yield Store("postgres", pg_settings(schema), env)
+        # The same data dir as the subprocess: it holds the event keyring both must read with.
+        yield Store("postgres", load_settings({}, database_url=PG_URL, postgres_schema=schema, postgres_pool_size=2,
+                                              data_dir=str(tmp_path / "data")), env)
 
 
 def all_rows(view: DossierIndexView, ids: set[str]) -> dict[str, DossierSummary]:

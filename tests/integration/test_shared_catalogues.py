@@ -21,6 +21,7 @@ from ops import catalogue_cli
 from ops.settings import Settings, load_settings
 from ops.wiring import Container, build_container
 from tests.pg import DATABASE_URL, fresh_schema
+from tests.unit.procedure_fixtures import seed_form
 
 ADMIN = Actor(id="admin-7", role=Role.ADMINISTRATOR, name="Quản trị Bảy")
 AUDITOR = Actor(id="auditor-1", role=Role.AUDITOR, name="Thanh tra")
@@ -132,7 +133,7 @@ def test_a_json_row_whose_parent_is_nowhere_is_reported_at_its_line(stores, tmp_
 
 def submit(container: Container) -> str:
     return container.services.dossiers.submit(CITIZEN, Submission(
-        procedure_code="2.001610", channel="online", applicant={"name": "Nguyễn Văn An"}, form={})).code
+        procedure_code="2.001610", channel="online", applicant={"name": "Nguyễn Văn An"}, form=seed_form("2.001610"))).code
 
 
 def test_a_unit_holiday_moves_the_due_instant_of_a_new_dossier_but_not_of_an_existing_one(stores) -> None:

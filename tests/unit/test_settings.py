@@ -44,3 +44,14 @@ def test_ci_runs_the_readme_test_command():
     assert len(commands) == 2, "README must have exactly two set-up commands"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
+
+
+def test_passwords_are_hashed_at_the_rfc_9106_cost_unless_configured_otherwise():
+    from ops.identity import password_hasher
+
+    hasher = password_hasher(load_settings({}))
+    assert (hasher.time_cost, hasher.memory_cost) == (3, 65536)
+    cheap = password_hasher(load_settings({"MOTCUA_PASSWORD_HASH_TIME_COST": "1", "MOTCUA_PASSWORD_HASH_MEMORY_KIB": "64"}))
+    assert hasher.verify(cheap.hash("mật-khẩu-cũ"), "mật-khẩu-cũ")  # a hash keeps its own parameters
+    with pytest.raises(SettingsError):
+        password_hasher(load_settings({"MOTCUA_PASSWORD_HASH_MEMORY_KIB": "8"}))
