@@ -237,6 +237,16 @@ class DigestStore(ABC):
     @abstractmethod
     def list(self, store: str | None = None) -> list[Digest]: ...
 
+    def append_if_moved(self, digest: Digest) -> bool:
+        """Append unless the store's last digest already names this head; True when appended.
+        Adapters shared by processes override it to check and append under one lock (two
+        scheduled digest jobs may run at once)."""
+        previous = self.list(digest.store)
+        if previous and (previous[-1].notification_id, previous[-1].hash) == (digest.notification_id, digest.hash):
+            return False
+        self.append(digest)
+        return True
+
 
 def take_digest(
     store_name: str, chain: AuditChainStore, digests: DigestStore, now: datetime
@@ -248,12 +258,8 @@ def take_digest(
     head = chain.chain_head()
     if head is None:
         return None
-    previous = digests.list(store_name)
-    if previous and previous[-1].notification_id == head.notification_id and previous[-1].hash == head.hash.hex():
-        return None
     digest = Digest(store_name, now.date(), head.notification_id, head.hash.hex(), now)
-    digests.append(digest)
-    return digest
+    return digest if digests.append_if_moved(digest) else None
 
 
 # Verification --------------------------------------------------------------------------

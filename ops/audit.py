@@ -5,9 +5,9 @@
 the tools never touch the statistics engine a running server holds), checks the daily digests and the snapshots, and
 prints the first break of each store (exit status 1 if any). ``digest`` records each store's
 chain head for the local day in ``DATA_DIR/audit-digests.jsonl`` (a store apart from the
-database) and prints every digest as JSON lines, for an external timestamping authority; run it
-daily (cron, or a scheduler) after the day's last event, or any time: a digest is only added
-when the head moved.
+database) and prints every digest as JSON lines, for an external timestamping authority. A
+running server takes it daily by itself (``ops.audit_schedule``); the command takes one any
+time: a digest is only added when the head moved.
 """
 
 from __future__ import annotations
