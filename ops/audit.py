@@ -28,7 +28,8 @@ from application.audit_chain import (
     AuditChainService,
     ChainVerification,
     Digest,
-    parse_chain_key,
+    ChainKeyring,
+    parse_chain_keyring,
     take_digest,
     verify_chain,
 )
@@ -37,10 +38,16 @@ from application.base import IsolatedApplication
 from ops.stores import audit_chain_key, postgres_conninfo, store_env
 
 
+def chain_keyring(settings: Settings) -> ChainKeyring:
+    """Every chain key (the first and the rotated ones): verification uses the one each link names."""
+    keyring = parse_chain_keyring(audit_chain_key(settings))
+    assert keyring is not None
+    return keyring
+
+
 def chain_key(settings: Settings) -> bytes:
-    key = parse_chain_key(audit_chain_key(settings))
-    assert key is not None
-    return key
+    """The current chain key (new links are made with it)."""
+    return chain_keyring(settings).current
 
 
 def digest_store(settings: Settings) -> JsonlDigestStore:
@@ -124,7 +131,7 @@ def verify_apps(
 ) -> dict[str, ChainVerification]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    key = chain_key(settings)
+    key = chain_keyring(settings)
     digests = digest_store(settings)
     results = {}
     with Progress(
@@ -181,4 +188,4 @@ def digest_command(settings: Settings, *, take: bool = True) -> int:
 def build_audit_chain(settings: Settings, apps: Iterable[Any]) -> AuditChainService:
     """The ``verifyAuditChain`` service over the container's own applications."""
     stores = [(type(app).name.lower(), app) for app in apps]
-    return AuditChainService(chain_key(settings), stores, digest_store(settings))
+    return AuditChainService(chain_keyring(settings), stores, digest_store(settings))
