@@ -520,7 +520,10 @@ class AuditChainService:
 
     def __init__(self, key: bytes | ChainKeyring, stores: Sequence[tuple[str, Any]],
                  digests: DigestStore | None = None) -> None:
-        self.key = key
+        self.keyring = as_keyring(key)
+        """Every chain key: verification uses the one each link names."""
+        self.key = self.keyring.current
+        """The current key (new links are made with it)."""
         self.stores = list(stores)
         self.digests = digests
 
@@ -537,5 +540,5 @@ class AuditChainService:
             if store is not None and name != store:
                 continue
             digests = self.digests.list(name) if self.digests is not None else []
-            results.append((name, verify_chain(app, self.key, start, stop, digests=digests)))
+            results.append((name, verify_chain(app, self.keyring, start, stop, digests=digests)))
         return results
