@@ -66,6 +66,16 @@ class AccessLog(ABC):
               limit: int = 50) -> AccessPage:
         """Newest first; ``after_id`` continues from the last entry of the previous page."""
 
+    @abstractmethod
+    def read_after(self, position: int, limit: int) -> list[AccessEntry]:
+        """Oldest first: the entries whose id is greater than ``position`` (projections read
+        the log in its append order, as they read an event store's notification log)."""
+
+    def max_id(self) -> int:
+        """The id of the newest entry (0 when empty): how far a projection has to go."""
+        page = self.query(limit=1)
+        return page.entries[0].id if page.entries else 0
+
     def close(self) -> None:  # noqa: B027 - optional for adapters without resources
         """Release connections."""
 

@@ -31,6 +31,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,68 @@ def parse_chain_key(raw: str | bytes | None) -> bytes | None:
     return key
 
 
+KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class ChainKeyring:
+    """The chain keys, oldest first, the last one current (the key rotates forward).
+
+    Text form (``MOTCUA_AUDIT_CHAIN_KEY`` or ``DATA_DIR/secrets/audit-chain``): the first line
+    is the original key in the form :func:`parse_chain_key` reads; its links name no key id
+    (stores chained before rotation existed are read unchanged). Each later line is
+    ``<key-id>:<base64 key>`` (as in the event keyring) and its links name that id. Lines
+    starting with ``#`` are comments. A retired key stays for verifying the links it made.
+    """
+
+    keys: dict[str | None, bytes]
+    current_id: str | None
+
+    @property
+    def current(self) -> bytes:
+        return self.keys[self.current_id]
+
+    def order(self) -> dict[str | None, int]:
+        return {key_id: n for n, key_id in enumerate(self.keys)}
+
+
+def parse_chain_keyring(raw: str | bytes | None) -> ChainKeyring | None:
+    """The keyring from its text form; None when no key is configured."""
+    if raw is None or isinstance(raw, bytes):
+        key = parse_chain_key(raw)
+        return None if key is None else ChainKeyring({None: key}, None)
+    lines = [line.strip() for line in raw.splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        return None
+    first = parse_chain_key(lines[0])
+    assert first is not None
+    keys: dict[str | None, bytes] = {None: first}
+    current: str | None = None
+    for number, line in enumerate(lines[1:], start=2):
+        key_id, sep, encoded = line.partition(":")
+        if not sep or not KEY_ID.match(key_id) or key_id == "base64":
+            msg = f"{AUDIT_CHAIN_KEY_ENV}, line {number}: expected <key-id>:<base64 key> (id of letters, digits, . _ -)"
+            raise ValueError(msg)
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except binascii.Error:
+            msg = f"{AUDIT_CHAIN_KEY_ENV}, key {key_id!r}: not valid base64"
+            raise ValueError(msg) from None
+        if len(key) < MIN_KEY_TEXT:
+            msg = f"{AUDIT_CHAIN_KEY_ENV}, key {key_id!r}: at least {MIN_KEY_TEXT} bytes"
+            raise ValueError(msg)
+        if key_id in keys:
+            msg = f"{AUDIT_CHAIN_KEY_ENV}: key id {key_id!r} appears twice; key ids are never reused"
+            raise ValueError(msg)
+        keys[key_id] = key
+        current = key_id
+    return ChainKeyring(keys, current)
+
+
+def as_keyring(key: bytes | ChainKeyring) -> ChainKeyring:
+    return key if isinstance(key, ChainKeyring) else ChainKeyring({None: key}, None)
+
+
 def canonical_originator_id(originator_id: UUID | str) -> str:
     if isinstance(originator_id, UUID):
         return str(originator_id)
@@ -119,6 +182,8 @@ def chain_hash(
 class ChainLink:
     notification_id: int
     hash: bytes
+    key_id: str | None = None
+    """The chain key the link was made with (None: the first key)."""
 
 
 class AuditChainStore(ABC):
@@ -148,6 +213,10 @@ class BreakReason(StrEnum):
     """A link recorded in a daily digest has another hash now."""
     MISSING_AFTER_DIGEST = "missing-after-digest"
     """A link recorded in a daily digest is gone (the log was cut short)."""
+    UNKNOWN_KEY = "unknown-key"
+    """A link names a chain key the keyring does not hold."""
+    KEY_WENT_BACK = "key-went-back"
+    """A link names a key older than the link before it: keys only rotate forward."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +306,16 @@ class DigestStore(ABC):
     @abstractmethod
     def list(self, store: str | None = None) -> list[Digest]: ...
 
+    def append_if_moved(self, digest: Digest) -> bool:
+        """Append unless the store's last digest already names this head; True when appended.
+        Adapters shared by processes override it to check and append under one lock (two
+        scheduled digest jobs may run at once)."""
+        previous = self.list(digest.store)
+        if previous and (previous[-1].notification_id, previous[-1].hash) == (digest.notification_id, digest.hash):
+            return False
+        self.append(digest)
+        return True
+
 
 def take_digest(
     store_name: str, chain: AuditChainStore, digests: DigestStore, now: datetime
@@ -248,12 +327,8 @@ def take_digest(
     head = chain.chain_head()
     if head is None:
         return None
-    previous = digests.list(store_name)
-    if previous and previous[-1].notification_id == head.notification_id and previous[-1].hash == head.hash.hex():
-        return None
     digest = Digest(store_name, now.date(), head.notification_id, head.hash.hex(), now)
-    digests.append(digest)
-    return digest
+    return digest if digests.append_if_moved(digest) else None
 
 
 # Verification --------------------------------------------------------------------------
@@ -276,7 +351,7 @@ def _pages(fetch: Callable[[int | None], Sequence[Any]], start: int | None, id_o
 
 def verify_chain(
     target: Any,
-    key: bytes,
+    key: bytes | ChainKeyring,
     start: int | None = None,
     stop: int | None = None,
     batch: int = 1000,
@@ -292,6 +367,9 @@ def verify_chain(
     ``digests`` are the same store's digests: each digested link in the range must still hold
     its hash. ``progress(events_checked, last_id)`` is called after each page.
     """
+    keyring = as_keyring(key)
+    order = keyring.order()
+    last_key = 0
     recorder = _recorder_of(target)
     if not isinstance(recorder, AuditChainStore):
         msg = f"{type(recorder).__name__} keeps no audit chain"
@@ -302,6 +380,7 @@ def verify_chain(
         before = recorder.chain_link_before(start)
         if before is not None:
             prev = before.hash
+            last_key = order.get(before.key_id, 0)
     digested = {d.notification_id: d for d in digests}
     requested_stop = stop
     if stop is None:
@@ -333,8 +412,16 @@ def verify_chain(
                 event.id, BreakReason.HASH_MISMATCH, f"stored state is {type(event.state).__name__}, not bytes"
             )
             break
+        link_key = keyring.keys.get(link.key_id)
+        if link_key is None:
+            result.first_break = ChainBreak(event.id, BreakReason.UNKNOWN_KEY, f"key id {link.key_id!r}")
+            break
+        if order[link.key_id] < last_key:
+            result.first_break = ChainBreak(event.id, BreakReason.KEY_WENT_BACK, f"key id {link.key_id!r}")
+            break
+        last_key = order[link.key_id]
         expected = chain_hash(
-            key, prev, event.id, event.originator_id, event.originator_version, event.topic, event.state
+            link_key, prev, event.id, event.originator_id, event.originator_version, event.topic, event.state
         )
         if not hmac.compare_digest(expected, link.hash):
             result.first_break = ChainBreak(event.id, BreakReason.HASH_MISMATCH)
@@ -431,8 +518,12 @@ class AuditChainService:
     CLI and the digests use. Only auditors may run it: a full verification reads every event.
     """
 
-    def __init__(self, key: bytes, stores: Sequence[tuple[str, Any]], digests: DigestStore | None = None) -> None:
-        self.key = key
+    def __init__(self, key: bytes | ChainKeyring, stores: Sequence[tuple[str, Any]],
+                 digests: DigestStore | None = None) -> None:
+        self.keyring = as_keyring(key)
+        """Every chain key: verification uses the one each link names."""
+        self.key = self.keyring.current
+        """The current key (new links are made with it)."""
         self.stores = list(stores)
         self.digests = digests
 
@@ -449,5 +540,5 @@ class AuditChainService:
             if store is not None and name != store:
                 continue
             digests = self.digests.list(name) if self.digests is not None else []
-            results.append((name, verify_chain(app, self.key, start, stop, digests=digests)))
+            results.append((name, verify_chain(app, self.keyring, start, stop, digests=digests)))
         return results

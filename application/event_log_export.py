@@ -53,12 +53,13 @@ class EventLogExport:
             if not notifications:
                 return
             first, last = notifications[0].id, notifications[-1].id
-            hashes = {link.notification_id: link.hash for link in recorder.select_chain(first, len(notifications) * 2, last)}  # type: ignore[attr-defined]
+            links = {link.notification_id: link for link in recorder.select_chain(first, len(notifications) * 2, last)}  # type: ignore[attr-defined]
             for n in notifications:
-                link = hashes.get(n.id)
+                link = links.get(n.id)
                 yield json.dumps({
                     "id": n.id, "originatorId": str(n.originator_id), "originatorVersion": n.originator_version,
                     "topic": n.topic, "state": base64.b64encode(n.state).decode(),
-                    "chainHash": link.hex() if link is not None else None,
+                    "chainHash": link.hash.hex() if link is not None else None,
+                    "chainKeyId": link.key_id if link is not None else None,
                 }, ensure_ascii=False).encode() + b"\n"
             position = last + 1

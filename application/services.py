@@ -55,6 +55,8 @@ class Services:
     my_data: Any = None
     """``application.my_data.MyData``: ``exportMyData``, a citizen's copy of their data."""
     statistics_exports: Any = None
+    audit_digests: Any = None
+    """``application.audit_digests.AuditDigests``: the daily audit-chain digest job and its schedule."""
     """``application.statistics_exports.StatisticsExports``: CSV / XLSX exports of statistics."""
     checks: list[Callable[[], Check]] = field(default_factory=list)
     rate_limit_storage: Callable[[], Any] | None = None

@@ -5,9 +5,9 @@
 the tools never touch the statistics engine a running server holds), checks the daily digests and the snapshots, and
 prints the first break of each store (exit status 1 if any). ``digest`` records each store's
 chain head for the local day in ``DATA_DIR/audit-digests.jsonl`` (a store apart from the
-database) and prints every digest as JSON lines, for an external timestamping authority; run it
-daily (cron, or a scheduler) after the day's last event, or any time: a digest is only added
-when the head moved.
+database) and prints every digest as JSON lines, for an external timestamping authority. A
+running server takes it daily by itself (``ops.audit_schedule``); the command takes one any
+time: a digest is only added when the head moved.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from application.audit_chain import (
     AuditChainService,
     ChainVerification,
     Digest,
-    parse_chain_key,
+    ChainKeyring,
+    parse_chain_keyring,
     take_digest,
     verify_chain,
 )
@@ -37,10 +38,16 @@ from application.base import IsolatedApplication
 from ops.stores import audit_chain_key, postgres_conninfo, store_env
 
 
+def chain_keyring(settings: Settings) -> ChainKeyring:
+    """Every chain key (the first and the rotated ones): verification uses the one each link names."""
+    keyring = parse_chain_keyring(audit_chain_key(settings))
+    assert keyring is not None
+    return keyring
+
+
 def chain_key(settings: Settings) -> bytes:
-    key = parse_chain_key(audit_chain_key(settings))
-    assert key is not None
-    return key
+    """The current chain key (new links are made with it)."""
+    return chain_keyring(settings).current
 
 
 def digest_store(settings: Settings) -> JsonlDigestStore:
@@ -124,7 +131,7 @@ def verify_apps(
 ) -> dict[str, ChainVerification]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    key = chain_key(settings)
+    key = chain_keyring(settings)
     digests = digest_store(settings)
     results = {}
     with Progress(
@@ -181,4 +188,4 @@ def digest_command(settings: Settings, *, take: bool = True) -> int:
 def build_audit_chain(settings: Settings, apps: Iterable[Any]) -> AuditChainService:
     """The ``verifyAuditChain`` service over the container's own applications."""
     stores = [(type(app).name.lower(), app) for app in apps]
-    return AuditChainService(chain_key(settings), stores, digest_store(settings))
+    return AuditChainService(chain_keyring(settings), stores, digest_store(settings))

@@ -94,6 +94,12 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return verify_command(settings)
 
 
+def _audit_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from ops.audit_keys import rotate_key_command
+
+    return rotate_key_command(settings)
+
+
 def _audit_digest(args: argparse.Namespace, settings: Settings) -> int:
     from ops.audit import digest_command
 
@@ -149,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     digest = audit_sub.add_parser("digest", help="record today's chain heads and print every digest as JSON lines")
     digest.add_argument("--no-take", action="store_true", help="only print the digests already recorded")
     digest.set_defaults(func=_audit_digest)
+    audit_sub.add_parser(
+        "rotate-key", help="add a new current audit-chain key (old keys stay to verify their links)"
+    ).set_defaults(func=_audit_rotate_key)
     return parser
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -117,6 +117,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Longest local-date range (both ends counted) one statistics export may cover."""
     export_retention_hours: int = 72
     """How long a finished statistics export's file is kept before housekeeping removes it."""
+    audit_digest_time: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "23:55"
+    """Local time (HH:MM) after which each day's audit-chain digest is taken by a job."""
 
     @property
     def embedded(self) -> bool:

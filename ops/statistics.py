@@ -25,6 +25,7 @@ from adapters.clickhouse.engine import Connector, Target, parse_dsn, resolve
 from adapters.clickhouse.reports import ClickHouseStatistics
 from adapters.clickhouse.view import ClickHouseStatisticsView
 from application.statistics import StatisticsUnavailable
+from ops.access_counts import access_counts_runner, open_access_log
 from ops.settings import Settings
 from ops.stores import schema_lock, store_env
 from projections.dossier_index import TOPICS
@@ -112,15 +113,18 @@ def run_statistics(settings: Settings, stop: threading.Event, *, target: Target 
     while not stop.is_set():
         connector = Connector(target)
         stream: DossierStream | None = None
+        access_log: Any = None
         try:
             stream = open_stream(settings)
+            access_log = open_access_log(settings)
             with _one_runner(settings, stream, target.database):
                 view = ClickHouseStatisticsView(connector)
                 view.migrate()
                 runner = StatisticsRunner(stream, view, zone=settings.timezone)
+                access = access_counts_runner(settings, access_log, connector)  # issue 5 §3: counted, no personal data
                 log.info("statistics_projector_started", position=view.position())
                 while not stop.is_set():
-                    if runner.run_once() == 0:
+                    if runner.run_once() + access.run_once() == 0:
                         delay = first_delay
                         stop.wait(max(settings.projection_poll_interval, IDLE_POLL))
         except StatisticsUnavailable as exc:
@@ -135,6 +139,8 @@ def run_statistics(settings: Settings, stop: threading.Event, *, target: Target 
             connector.close()
             if stream is not None:
                 stream.close()
+            if access_log is not None:
+                access_log.close()
 
 
 @dataclass

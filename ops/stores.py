@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import psycopg
 
-from application.audit_chain import AUDIT_CHAIN_KEY_ENV, parse_chain_key
+from application.audit_chain import AUDIT_CHAIN_KEY_ENV, parse_chain_keyring
 from ops.event_keys import cipher_env
 from ops.secrets import secret
 from ops.settings import Settings, SettingsError
@@ -61,7 +61,7 @@ def audit_chain_key(settings: Settings) -> str:
     """The audit chain's key as configured (``AUDIT_CHAIN_KEY`` form), made once if empty."""
     key = secret(settings.audit_chain_key, settings.data_path, "audit-chain")
     try:
-        parse_chain_key(key)
+        parse_chain_keyring(key)
     except ValueError as exc:
         raise SettingsError(f"MOTCUA_AUDIT_CHAIN_KEY: {exc}") from None
     return key

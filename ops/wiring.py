@@ -31,6 +31,7 @@ from application.clock import Clock, WallClock
 from application.services import Check, Services
 from application.tokens import RevocationList, TokenService
 from ops.audit import build_audit_chain
+from ops.audit_schedule import attach_audit_digests
 from ops.identity import build_sign_in, password_hasher, password_max_age
 from ops.calendars import HolidaySource, calendar_provider
 from ops.catalogue_projector import build_catalogue_view, start_embedded_catalogue_projector
@@ -171,6 +172,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
         container.starters.append(lambda: _housekeeping(container))
     container.closers.insert(0, container.jobs.stop)
     attach_exports(container)
+    attach_audit_digests(container)  # after the exports: their store is digested too
     return container
 
 

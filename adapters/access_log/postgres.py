@@ -62,5 +62,12 @@ class PostgresAccessLog(AccessLog):
                                ip=r[7], reason=r[8], request_id=r[9], id=r[0]) for r in rows[:limit]]
         return AccessPage(entries, entries[-1].id if len(rows) > limit else None)
 
+    def read_after(self, position: int, limit: int) -> list[AccessEntry]:
+        query = sql.SQL("SELECT " + COLUMNS + " FROM {} WHERE id > %s ORDER BY id LIMIT %s").format(self._table)
+        with self._pool.connection() as conn:
+            rows = conn.execute(query, (position, limit)).fetchall()
+        return [AccessEntry(at=r[1], actor_id=r[2], actor_role=r[3], actor_unit=r[4], action=r[5], subject=r[6],
+                            ip=r[7], reason=r[8], request_id=r[9], id=r[0]) for r in rows]
+
     def close(self) -> None:
         self._pool.close()

@@ -65,6 +65,12 @@ class SQLiteAccessLog(AccessLog):
         entries = [_entry(row) for row in rows[:limit]]
         return AccessPage(entries, entries[-1].id if len(rows) > limit else None)
 
+    def read_after(self, position: int, limit: int) -> list[AccessEntry]:
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {COLUMNS} FROM access_log WHERE id > ? ORDER BY id LIMIT ?",
+                                      (position, limit)).fetchall()
+        return [_entry(row) for row in rows]
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

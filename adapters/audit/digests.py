@@ -24,13 +24,26 @@ class JsonlDigestStore(DigestStore):
         self.path = path
 
     def append(self, digest: Digest) -> None:
+        self._append(digest, only_if_moved=False)
+
+    def append_if_moved(self, digest: Digest) -> bool:
+        """Checked and appended under the file's lock: concurrent digest jobs add one line."""
+        return self._append(digest, only_if_moved=True)
+
+    def _append(self, digest: Digest, *, only_if_moved: bool) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(digest.as_dict(), ensure_ascii=False, sort_keys=True) + "\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            if only_if_moved:
+                previous = self.list(digest.store)
+                last = previous[-1] if previous else None
+                if last is not None and (last.notification_id, last.hash) == (digest.notification_id, digest.hash):
+                    return False
             os.write(fd, line.encode("utf-8"))
             os.fsync(fd)
+            return True
         finally:
             os.close(fd)  # releases the lock
 

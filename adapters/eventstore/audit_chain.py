@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
 
 from adapters.eventstore.idempotency import DEFAULT_EVENTS_TABLE
-from application.audit_chain import AUDIT_CHAIN_KEY_ENV, ChainLink, chain_hash, parse_chain_key
+from application.audit_chain import AUDIT_CHAIN_KEY_ENV, ChainKeyring, ChainLink, chain_hash, parse_chain_keyring
 
 DEFAULT_CHAIN_TABLE = "audit_chain"
 
@@ -43,9 +43,10 @@ def chain_table_name(events_table_name: str) -> str:
     return f"{prefix}_{DEFAULT_CHAIN_TABLE}"
 
 
-def chain_key_from_env(env: Environment) -> bytes | None:
-    """The key named by ``AUDIT_CHAIN_KEY`` (or its application-prefixed form); None if unset."""
-    return parse_chain_key(env.get(AUDIT_CHAIN_KEY_ENV))
+def chain_key_from_env(env: Environment) -> ChainKeyring | None:
+    """The keyring named by ``AUDIT_CHAIN_KEY`` (or its application-prefixed form); None if
+    unset. New links use its current key and name its id."""
+    return parse_chain_keyring(env.get(AUDIT_CHAIN_KEY_ENV))
 
 
 def new_links(
@@ -53,6 +54,7 @@ def new_links(
     prev_hash: bytes,
     notification_ids: Sequence[int],
     stored_events: Sequence[StoredEvent],
+    key_id: str | None = None,
 ) -> list[ChainLink]:
     """The links of events just inserted, continuing the chain from ``prev_hash``."""
     if len(notification_ids) != len(stored_events):
@@ -63,5 +65,5 @@ def new_links(
         prev_hash = chain_hash(
             key, prev_hash, notification_id, s.originator_id, s.originator_version, s.topic, s.state
         )
-        links.append(ChainLink(notification_id, prev_hash))
+        links.append(ChainLink(notification_id, prev_hash, key_id))
     return links

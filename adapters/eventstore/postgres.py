@@ -88,6 +88,8 @@ class MotcuaPostgresApplicationRecorder(
     """
 
     audit_chain_key: bytes | None = None
+    audit_chain_key_id: str | None = None
+    """The current chain key's id (None: the first key, whose links name no id)."""
     group_committer: GroupCommitter | None = None
     """Set by the factory when ``GROUP_COMMIT`` is on: concurrent saves share one transaction
     (see ``adapters.eventstore.group_commit``)."""
@@ -148,23 +150,27 @@ class MotcuaPostgresApplicationRecorder(
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
-                "notification_id bigint PRIMARY KEY, hash bytea NOT NULL)"
+                "notification_id bigint PRIMARY KEY, hash bytea NOT NULL, key_id text)"
             ).format(schema=schema, chain=chain)
         )
+        # Chains made before key rotation have no key_id column (NULL: the first key).
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {schema}.{chain} ADD COLUMN IF NOT EXISTS key_id text").format(schema=schema, chain=chain)
+        )
         self.insert_chain_statement = SQL(
-            "INSERT INTO {schema}.{chain} (notification_id, hash) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
+            "INSERT INTO {schema}.{chain} (notification_id, hash, key_id) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[])"
         ).format(schema=schema, chain=chain)
         self.select_chain_head_statement = SQL(
-            "SELECT notification_id, hash FROM {schema}.{chain} "
+            "SELECT notification_id, hash, key_id FROM {schema}.{chain} "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(schema=schema, chain=chain)
         self.select_chain_before_statement = SQL(
-            "SELECT notification_id, hash FROM {schema}.{chain} WHERE notification_id < %s "
+            "SELECT notification_id, hash, key_id FROM {schema}.{chain} WHERE notification_id < %s "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(schema=schema, chain=chain)
         self.select_chain_statement = SQL(
-            "SELECT notification_id, hash FROM {schema}.{chain} "
+            "SELECT notification_id, hash, key_id FROM {schema}.{chain} "
             "WHERE notification_id >= %s AND notification_id <= %s "
             "ORDER BY notification_id LIMIT %s"
         ).format(schema=schema, chain=chain)
@@ -247,10 +253,11 @@ class MotcuaPostgresApplicationRecorder(
                 curs.execute(self.select_chain_head_statement, prepare=True)
                 row = curs.fetchone()  # in pipeline mode, fetching syncs
                 prev = GENESIS if row is None else bytes(row["hash"])
-            links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
+            links = new_links(self.audit_chain_key, prev, notification_ids, stored_events, self.audit_chain_key_id)
             curs.execute(
                 self.insert_chain_statement,
-                ([link.notification_id for link in links], [link.hash for link in links]),
+                ([link.notification_id for link in links], [link.hash for link in links],
+                 [link.key_id for link in links]),
                 prepare=True,
             )
             if known is not None:
@@ -264,19 +271,19 @@ class MotcuaPostgresApplicationRecorder(
         high = stop if stop is not None else 2**63 - 1
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_chain_statement, (low, high, limit), prepare=True)
-            return [ChainLink(r["notification_id"], bytes(r["hash"])) for r in curs.fetchall()]
+            return [ChainLink(r["notification_id"], bytes(r["hash"]), r["key_id"]) for r in curs.fetchall()]
 
     def chain_link_before(self, notification_id: int) -> ChainLink | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_chain_before_statement, (notification_id,), prepare=True)
             row = curs.fetchone()
-        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]), row["key_id"])
 
     def chain_head(self) -> ChainLink | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_chain_head_statement, prepare=True)
             row = curs.fetchone()
-        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]), row["key_id"])
 
     def find_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -310,7 +317,9 @@ class MotcuaPostgresFactory(es_pg.PostgresFactory):
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        self.audit_chain_key = chain_key_from_env(self.env)
+        keyring = chain_key_from_env(self.env)
+        self.audit_chain_key = keyring.current if keyring is not None else None
+        self.audit_chain_key_id = keyring.current_id if keyring is not None else None
         self.group_commit = GroupCommitConfig.from_env(self.env)
 
     def application_recorder(self) -> es_pg.ApplicationRecorder:
@@ -327,6 +336,7 @@ class MotcuaPostgresFactory(es_pg.PostgresFactory):
 
     def _configure(self, recorder: MotcuaPostgresApplicationRecorder) -> None:
         recorder.audit_chain_key = self.audit_chain_key
+        recorder.audit_chain_key_id = self.audit_chain_key_id
         if self.group_commit.enabled:
             recorder.enable_group_commit(
                 max_wait=self.group_commit.max_wait, max_batch=self.group_commit.max_batch

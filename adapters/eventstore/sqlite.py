@@ -94,6 +94,8 @@ class MotcuaSQLiteApplicationRecorder(
 
     poll_interval: float = DEFAULT_POLL_INTERVAL
     audit_chain_key: bytes | None = None
+    audit_chain_key_id: str | None = None
+    """The current chain key's id (None: the first key, whose links name no id)."""
 
     def __init__(
         self,
@@ -113,15 +115,15 @@ class MotcuaSQLiteApplicationRecorder(
         )
         self.purge_idempotency_statement = f"DELETE FROM {table} WHERE created_at<?"
         chain = self.chain_table_name
-        self.insert_chain_statement = f"INSERT INTO {chain} (notification_id, hash) VALUES (?,?)"
+        self.insert_chain_statement = f"INSERT INTO {chain} (notification_id, hash, key_id) VALUES (?,?,?)"
         self.select_chain_head_statement = (
-            f"SELECT notification_id, hash FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+            f"SELECT notification_id, hash, key_id FROM {chain} ORDER BY notification_id DESC LIMIT 1"
         )
         self.select_chain_before_statement = (
-            f"SELECT notification_id, hash FROM {chain} WHERE notification_id<? "
+            f"SELECT notification_id, hash, key_id FROM {chain} WHERE notification_id<? "
             "ORDER BY notification_id DESC LIMIT 1"
         )
-        self.select_chain_statement = f"SELECT notification_id, hash FROM {chain} "
+        self.select_chain_statement = f"SELECT notification_id, hash, key_id FROM {chain} "
 
     @property
     def idempotency_table_name(self) -> str:
@@ -144,9 +146,16 @@ class MotcuaSQLiteApplicationRecorder(
         statements.append(f"CREATE INDEX IF NOT EXISTS {table}_created_at ON {table} (created_at)")
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
-            "notification_id INTEGER PRIMARY KEY, hash BLOB NOT NULL)"
+            "notification_id INTEGER PRIMARY KEY, hash BLOB NOT NULL, key_id TEXT)"
         )
         return statements
+
+    def _create_table(self, c: es_sqlite.SQLiteCursor) -> None:
+        super()._create_table(c)
+        # Chains made before key rotation have no key_id column: add it (NULL: the first key).
+        c.execute(f"PRAGMA table_info({self.chain_table_name})")
+        if "key_id" not in {row["name"] for row in c.fetchall()}:
+            c.execute(f"ALTER TABLE {self.chain_table_name} ADD COLUMN key_id TEXT")
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -186,8 +195,9 @@ class MotcuaSQLiteApplicationRecorder(
         c.execute(self.select_chain_head_statement)
         row = c.fetchone()
         prev = GENESIS if row is None else bytes(row["hash"])
-        links = new_links(self.audit_chain_key, prev, notification_ids, stored_events)
-        c.executemany(self.insert_chain_statement, [(link.notification_id, link.hash) for link in links])
+        links = new_links(self.audit_chain_key, prev, notification_ids, stored_events, self.audit_chain_key_id)
+        c.executemany(self.insert_chain_statement,
+                      [(link.notification_id, link.hash, link.key_id) for link in links])
 
     def select_chain(
         self, start: int | None, limit: int, stop: int | None = None
@@ -206,19 +216,19 @@ class MotcuaSQLiteApplicationRecorder(
         params.append(limit)
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
-            return [ChainLink(row["notification_id"], bytes(row["hash"])) for row in c.fetchall()]
+            return [ChainLink(row["notification_id"], bytes(row["hash"]), row["key_id"]) for row in c.fetchall()]
 
     def chain_link_before(self, notification_id: int) -> ChainLink | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.select_chain_before_statement, (notification_id,))
             row = c.fetchone()
-        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]), row["key_id"])
 
     def chain_head(self) -> ChainLink | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.select_chain_head_statement)
             row = c.fetchone()
-        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]))
+        return None if row is None else ChainLink(row["notification_id"], bytes(row["hash"]), row["key_id"])
 
     def _insert_idempotency(self, c: es_sqlite.SQLiteCursor, record: IdempotencyRecord) -> None:
         """Insert the key on the insert's cursor, *before* the events.
@@ -302,7 +312,9 @@ class MotcuaSQLiteFactory(es_sqlite.SQLiteFactory):
             self.poll_interval = float(raw) if raw else DEFAULT_POLL_INTERVAL
         except ValueError:
             self.poll_interval = -1.0
-        self.audit_chain_key = chain_key_from_env(self.env)
+        keyring = chain_key_from_env(self.env)
+        self.audit_chain_key = keyring.current if keyring is not None else None
+        self.audit_chain_key_id = keyring.current_id if keyring is not None else None
         if not self.poll_interval > 0:
             msg = (
                 f"SQLite environment value for key '{self.SQLITE_POLL_INTERVAL}' is invalid. "
@@ -322,6 +334,7 @@ class MotcuaSQLiteFactory(es_sqlite.SQLiteFactory):
         if isinstance(recorder, MotcuaSQLiteApplicationRecorder):
             recorder.poll_interval = self.poll_interval
             recorder.audit_chain_key = self.audit_chain_key
+            recorder.audit_chain_key_id = self.audit_chain_key_id
         return recorder
 
 

@@ -23,6 +23,7 @@ def test_an_exported_range_recomputes_to_the_same_chain_and_the_export_is_logged
         expected = chain_hash(key, previous, line["id"], line["originatorId"], line["originatorVersion"],
                               line["topic"], base64.b64decode(line["state"]))
         assert expected.hex() == line["chainHash"]
+        assert line["chainKeyId"] is None, "made with the first chain key, which has no id"
         previous = expected
     part = client.get("/audit/event-log", params={"store": "dossiers", "start": 3, "stop": 3}, headers=auditor)
     assert [json.loads(x)["id"] for x in part.text.splitlines()] == [3]

@@ -119,13 +119,13 @@ def _figures(dsn: str) -> dict[str, Any]:
 
 def test_migrations_apply_once_and_are_recorded(statistics_dsn: str) -> None:
     connector = _connector(statistics_dsn)
-    assert connector.call(lambda c: migrate(c, connector.database)) == [1]
+    assert connector.call(lambda c: migrate(c, connector.database)) == [1, 2]
     assert connector.call(lambda c: migrate(c, connector.database)) == []
     tables = connector.call(lambda c: c.query(
         "SELECT name FROM system.tables WHERE database = {d:String} ORDER BY name",
         parameters={"d": connector.database}).result_rows)
-    assert [t[0] for t in tables] == ["dossier_events", "dossier_states", "projection_tracking",
-                                      "schema_migrations"]
+    assert [t[0] for t in tables] == ["access_log_counts", "dossier_events", "dossier_states",
+                                      "projection_tracking", "schema_migrations"]
 
 
 def test_report_figures_match_the_hand_worked_expectations(store, statistics_dsn: str) -> None:

@@ -13,18 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from adapters.clickhouse.access_counts import ClickHouseAccessCountsView
 from adapters.clickhouse.engine import Connector, parse_dsn, resolve
 from adapters.clickhouse.view import ClickHouseStatisticsView
+from application.access_log import AccessEntry
 from application.clock import SimulatedClock
-from ops.settings import load_settings
+from ops.access_counts import open_access_log
+from ops.settings import Settings, load_settings
 from ops.simulate import LOCAL, run_simulation
 from ops.statistics import StatisticsRunner, open_stream
 from ops.wiring import build_container
+from projections.access_counts import AccessCountsRunner
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "statistics.md"
 BLOCKS = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-TABLE = re.compile(r"\bmotcua\.(dossier_states|dossier_events|projection_tracking|schema_migrations)\b")
+TABLE = re.compile(r"\bmotcua\.(dossier_states|dossier_events|projection_tracking|schema_migrations|access_log_counts)\b")
 
 
 def test_the_doc_has_at_least_ten_queries_each_naming_its_columns() -> None:
@@ -52,6 +56,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory, chdb_directory: str) -> 
     stream = open_stream(settings)
     try:
         StatisticsRunner(stream, view).catch_up()
+        _project_access_log(settings, connector)
         db = connector.database
         for table in ("dossier_states", "dossier_events"):  # twins, as a replay leaves them before merges
             connector.call(lambda c, t=table: c.command(f"INSERT INTO `{db}`.{t} SELECT * FROM `{db}`.{t}"))
@@ -60,6 +65,23 @@ def populated(tmp_path_factory: pytest.TempPathFactory, chdb_directory: str) -> 
     yield connector
     connector.close()
     drop(dsn)
+
+
+def _project_access_log(settings: Settings, connector: Connector) -> None:
+    """The simulation reads nothing: officers' reads of some of its dossiers, and a failed login."""
+    codes = [r[0] for r in connector.call(lambda c: c.query(
+        f"SELECT DISTINCT code FROM `{connector.database}`.dossier_states ORDER BY code LIMIT 5").result_rows)]
+    log = open_access_log(settings)
+    try:
+        at = datetime(2026, 3, 2, 9, tzinfo=LOCAL)
+        for code in codes:
+            log.append(AccessEntry(at=at, actor_id="o1", actor_role="handling_officer", actor_unit="000.00.01.H22",
+                                   action="read-dossier", subject=code, ip="203.0.113.1", reason=""))
+        log.append(AccessEntry(at=at, actor_id="", actor_role="system", actor_unit=None, action="login-failed",
+                               subject="someone", ip="203.0.113.1", reason=""))
+        AccessCountsRunner(log, ClickHouseAccessCountsView(connector)).catch_up()
+    finally:
+        log.close()
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"query{i + 1}" for i in range(len(BLOCKS))])
