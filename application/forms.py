@@ -8,6 +8,9 @@ schema (the label the citizen saw), so it reads like the form.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +57,16 @@ class InvalidFormSchema(ApplicationError):
 def check_form_schema(schema: Mapping[str, Any] | None) -> None:
     if schema is None:
         return
+    _check_schema_text(json.dumps(schema, sort_keys=True, ensure_ascii=False))
+
+
+@lru_cache(maxsize=256)
+def _check_schema_text(text: str) -> None:
+    """Checking a schema against the 2020-12 meta-schema is slow (every start imports the
+    seed's forms); the check is a pure function of the schema's text, so valid ones are
+    remembered (an invalid one raises and is not cached)."""
     try:
-        Draft202012Validator.check_schema(schema)
+        Draft202012Validator.check_schema(json.loads(text))
     except SchemaError as exc:
         raise InvalidFormSchema(exc.message, field="formSchema") from None
 

@@ -48,6 +48,23 @@ class DramatiqJobs(Jobs):
             self._worker.stop(timeout=5000)
             self._worker = None
         self.broker.close()
+        _end_time_limit_thread(self.broker)
+
+
+def _end_time_limit_thread(broker: dramatiq.Broker) -> None:
+    """dramatiq's TimeLimit middleware starts a watchdog thread per broker that loops forever;
+    a process that builds and closes containers (tests, CLI commands) would keep one per
+    container, each waking every second. Its loop catches ``Exception`` only, so a
+    ``SystemExit`` from its deadline check ends it once nothing can be running under it."""
+    from dramatiq.middleware.time_limit import TimeLimit
+
+    def _exit() -> None:
+        raise SystemExit
+
+    for middleware in broker.middleware:
+        manager = getattr(middleware, "manager", None) if isinstance(middleware, TimeLimit) else None
+        if manager is not None and hasattr(manager, "_handle_deadlines"):
+            manager._handle_deadlines = _exit
 
 
 class Every:
