@@ -52,19 +52,16 @@ class DramatiqJobs(Jobs):
 
 
 def _end_time_limit_thread(broker: dramatiq.Broker) -> None:
-    """dramatiq's TimeLimit middleware starts a watchdog thread per broker that loops forever;
-    a process that builds and closes containers (tests, CLI commands) would keep one per
-    container, each waking every second. Its loop catches ``Exception`` only, so a
-    ``SystemExit`` from its deadline check ends it once nothing can be running under it."""
+    """dramatiq's TimeLimit middleware starts a watchdog thread per broker that loops forever,
+    waking every second; a process that builds and closes containers (tests, CLI commands)
+    would keep one awake per container. Once the worker is gone nothing runs under it, so it
+    is put to sleep for good (it cannot be stopped: its loop has no exit)."""
     from dramatiq.middleware.time_limit import TimeLimit
-
-    def _exit() -> None:
-        raise SystemExit
 
     for middleware in broker.middleware:
         manager = getattr(middleware, "manager", None) if isinstance(middleware, TimeLimit) else None
-        if manager is not None and hasattr(manager, "_handle_deadlines"):
-            manager._handle_deadlines = _exit
+        if manager is not None and hasattr(manager, "interval"):
+            manager.interval = 10**9
 
 
 class Every:
