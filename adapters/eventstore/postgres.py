@@ -225,18 +225,21 @@ class MotcuaPostgresApplicationRecorder(
         super()._insert_events(curs, stored_events, **kwargs)
         record = idempotency_from_kwargs(kwargs)
         if record is not None:
-            curs.execute(
-                self.insert_idempotency_statement,
-                (
-                    record.scope,
-                    record.key,
-                    record.body_hash,
-                    record.status_code,
-                    record.response,
-                    as_utc(record.created_at),
-                ),
-                prepare=True,
-            )
+            # A nested pipeline block syncs when it ends, so a taken key surfaces here as its own
+            # UniqueViolation, not later as "pipeline aborted" on whichever statement came next.
+            with curs.connection.pipeline():
+                curs.execute(
+                    self.insert_idempotency_statement,
+                    (
+                        record.scope,
+                        record.key,
+                        record.body_hash,
+                        record.status_code,
+                        record.response,
+                        as_utc(record.created_at),
+                    ),
+                    prepare=True,
+                )
 
     def _fetch_ids_after_insert_events(
         self,
