@@ -40,7 +40,7 @@ def _export(client, headers, **body) -> str:
     return response.headers["Location"]
 
 
-def _download(client, headers, location: str, timeout: float = 30.0):
+def _download(client, headers, location: str, timeout: float = 120.0):
     deadline = time.monotonic() + timeout
     while True:
         response = client.get(location, headers=headers)
@@ -48,7 +48,7 @@ def _download(client, headers, location: str, timeout: float = 30.0):
             return response
         assert response.json()["status"] in ("requested", "running") and response.headers["Retry-After"]
         assert time.monotonic() < deadline, "the export did not finish"
-        time.sleep(0.1)
+        time.sleep(0.25)  # gentle on the per-account rate limit on a loaded machine
 
 
 def _csv_rows(body: bytes) -> list[dict[str, str]]:
