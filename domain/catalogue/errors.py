@@ -7,19 +7,13 @@ said otherwise).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from domain.errors import BilingualError
 
 
-class CatalogueError(Exception):
+class CatalogueError(BilingualError):
     code: ClassVar[str] = "catalogue-error"
-    http_status: ClassVar[int] = 422
-
-    def __init__(self, message_vi: str, message_en: str, *, field: str | None = None, **details: Any) -> None:
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
-        self.field = field
-        self.details = details
 
 
 class InvalidEntry(CatalogueError):

@@ -6,19 +6,13 @@ into a problem response, using ``http_status`` (422 unless said otherwise).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from domain.errors import BilingualError
 
 
-class ProcedureError(Exception):
+class ProcedureError(BilingualError):
     code: ClassVar[str] = "procedure-error"
-    http_status: ClassVar[int] = 422
-
-    def __init__(self, message_vi: str, message_en: str, *, field: str | None = None, **details: Any) -> None:
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
-        self.field = field
-        self.details = details
 
 
 class InvalidTerms(ProcedureError):
