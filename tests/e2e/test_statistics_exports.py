@@ -36,7 +36,8 @@ def _export(client, headers, **body) -> str:
     response = client.post("/statistics/exports", json=body, headers=headers)
     assert response.status_code == 202, response.text
     assert response.headers["Location"] == f"/statistics/exports/{response.json()['id']}"
-    assert response.json()["status"] == "requested"
+    # The in-process worker may already have picked the job up by the time the reply is read back.
+    assert response.json()["status"] in ("requested", "running", "completed")
     return response.headers["Location"]
 
 
