@@ -80,8 +80,11 @@ def store_env(settings: Settings, app_name: str) -> dict[str, str]:
     else:
         env.update(
             PERSISTENCE_MODULE="adapters.eventstore.postgres",
-            POSTGRES_POOL_SIZE=str(settings.postgres_pool_size),
-            POSTGRES_MAX_OVERFLOW=str(settings.postgres_pool_size),
+            # One connection kept open per store; the rest opened on demand up to 2 × the pool
+            # size and closed again after ten idle minutes (psycopg_pool's max_idle). A fixed
+            # pool of eight stores × N per process would hold most of max_connections while idle.
+            POSTGRES_POOL_SIZE="1",
+            POSTGRES_MAX_OVERFLOW=str(2 * settings.postgres_pool_size - 1),
             POSTGRES_CONNECT_TIMEOUT="10",
             POSTGRES_LOCK_TIMEOUT="5",
             POSTGRES_PRE_PING="y",

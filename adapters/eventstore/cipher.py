@@ -27,7 +27,8 @@ import os
 import threading
 from pathlib import Path
 
-from Crypto.Cipher import AES
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Cipher
 from eventsourcing.utils import Environment
 
@@ -76,6 +77,8 @@ class KeyringCipher(Cipher):
         self._file = environment.get(KEYRING_FILE_ENV) or None
         self._lock = threading.Lock()
         self._keyring: Keyring = parse_keyring(text, "the event keyring")
+        # One AESGCM per key: building a cipher object per record cost more than the AES itself.
+        self._aead: dict[bytes, AESGCM] = {}
 
     @property
     def current_key_id(self) -> str:
@@ -86,10 +89,7 @@ class KeyringCipher(Cipher):
         key_id = keyring.current_id.encode("ascii")
         header = MARKER + bytes([len(key_id)]) + key_id
         nonce = os.urandom(NONCE_BYTES)
-        cipher = AES.new(keyring.current, AES.MODE_GCM, nonce=nonce)
-        cipher.update(header)
-        ciphertext, tag = cipher.encrypt_and_digest(plaintext)
-        return header + nonce + ciphertext + tag
+        return header + nonce + self._cipher(keyring.current).encrypt(nonce, plaintext, header)
 
     def decrypt(self, ciphertext: bytes) -> bytes:
         data = bytes(ciphertext)
@@ -99,17 +99,20 @@ class KeyringCipher(Cipher):
             raise EventKeyError("stored record is neither encrypted (no key header) nor a plaintext JSON object")
         header, key_id, body = _split(data)
         key = self._key(key_id)
-        nonce, sealed, tag = body[:NONCE_BYTES], body[NONCE_BYTES:-TAG_BYTES], body[-TAG_BYTES:]
-        cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
-        cipher.update(header)
-        try:
-            return cipher.decrypt_and_verify(sealed, tag)
-        except ValueError:
+        try:  # AESGCM takes ciphertext + tag, the layout stored after the nonce
+            return self._cipher(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], header)
+        except InvalidTag:
             raise EventKeyError(
                 f"stored record encrypted with key id {key_id!r} does not decrypt with the keyring's key "
                 f"of that id: wrong key for {key_id!r}, or the record was altered "
                 f"(bản ghi mã hoá bằng khoá {key_id!r} không giải mã được: sai khoá hoặc dữ liệu bị sửa)"
             ) from None
+
+    def _cipher(self, key: bytes) -> AESGCM:
+        aead = self._aead.get(key)
+        if aead is None:
+            aead = self._aead[key] = AESGCM(key)
+        return aead
 
     def _key(self, key_id: str) -> bytes:
         key = self._keyring.keys.get(key_id)

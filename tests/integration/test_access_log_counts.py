@@ -22,6 +22,7 @@ from adapters.clickhouse.engine import Connector, parse_dsn, resolve
 from application.access_log import AccessEntry, AccessLog
 from projections.access_counts import AccessCountRow, AccessCountsRunner
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
+from tests.fast import FAST_PASSWORD_HASHING
 from tests.integration.conftest import PG_CONNINFO
 
 START = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội: the next local day comes soon
@@ -154,7 +155,7 @@ def test_the_statistics_loop_projects_the_access_log(tmp_path: Path, statistics_
     from ops.settings import load_settings
     from ops.statistics import run_statistics
 
-    settings = load_settings({}, data_dir=str(tmp_path / "var"))
+    settings = load_settings({}, data_dir=str(tmp_path / "var"), **FAST_PASSWORD_HASHING)
     settings.data_path.mkdir(parents=True, exist_ok=True)
     log = open_access_log(settings)
     entries = append_entries(log, 9)

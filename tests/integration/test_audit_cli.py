@@ -22,6 +22,7 @@ from ops.audit import chain_key, digest_command, discover_stores, verify_command
 from ops.cli import build_parser
 from ops.settings import Settings, load_settings
 from ops.stores import store_env
+from tests.fast import FAST_PASSWORD_HASHING
 from tests.integration.conftest import PG_CONNINFO
 
 
@@ -39,7 +40,7 @@ def _register(settings: Settings, count: int = 3) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    settings = load_settings({}, data_dir=str(tmp_path))
+    settings = load_settings({}, data_dir=str(tmp_path), **FAST_PASSWORD_HASHING)
     _register(settings)
     return settings
 

@@ -25,6 +25,7 @@ from ops.audit import chain_keyring, verify_command
 from ops.audit_keys import rotate_chain_key, rotate_key_command
 from ops.settings import Settings, SettingsError, load_settings
 from ops.stores import store_env
+from tests.fast import FAST_PASSWORD_HASHING
 from tests.integration.conftest import PG_CONNINFO
 
 WRONG_KEY = b"an attacker's guess at the key, 32+ bytes"
@@ -33,9 +34,9 @@ WRONG_KEY = b"an attacker's guess at the key, 32+ bytes"
 @pytest.fixture(params=["sqlite", "postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "sqlite":
-        return load_settings({}, data_dir=str(tmp_path))
+        return load_settings({}, data_dir=str(tmp_path), **FAST_PASSWORD_HASHING)
     schema = request.getfixturevalue("pg_schema")
-    return load_settings({}, data_dir=str(tmp_path), database_url="postgresql://postgres@127.0.0.1:5432/test",
+    return load_settings({}, data_dir=str(tmp_path), **FAST_PASSWORD_HASHING, database_url="postgresql://postgres@127.0.0.1:5432/test",
                          postgres_schema=schema, postgres_pool_size=2)
 
 
@@ -161,7 +162,7 @@ def test_a_chain_made_before_key_ids_existed_verifies_and_continues_after_a_rota
 
 
 def test_an_inline_key_is_not_rotated_behind_the_operators_back(tmp_path: Path) -> None:
-    settings = load_settings({}, data_dir=str(tmp_path), audit_chain_key="an explicitly configured key of 32+ chars")
+    settings = load_settings({}, data_dir=str(tmp_path), **FAST_PASSWORD_HASHING, audit_chain_key="an explicitly configured key of 32+ chars")
     with pytest.raises(SettingsError, match="MOTCUA_AUDIT_CHAIN_KEY"):
         rotate_chain_key(settings)
     assert rotate_key_command(settings) == 2

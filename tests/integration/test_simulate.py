@@ -13,10 +13,11 @@ from application.clock import SimulatedClock
 from ops.settings import load_settings
 from ops.simulate import LOCAL, run_simulation
 from ops.wiring import build_container
+from tests.fast import FAST_PASSWORD_HASHING
 
 
 def _run(data_dir: Path, seed: int) -> tuple[Any, list[tuple[str, str, str]]]:
-    settings = load_settings({}, data_dir=str(data_dir))
+    settings = load_settings({}, data_dir=str(data_dir), **FAST_PASSWORD_HASHING)
     start = date(2026, 1, 20)  # the range crosses Tết 2026
     clock = SimulatedClock(datetime.combine(start, time(), LOCAL))
     container = build_container(settings, clock=clock, projections=False)
@@ -47,7 +48,8 @@ def test_the_same_seed_gives_the_same_history_and_the_clock_only_moves_forward(t
 
 def _motcua(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env.update(MOTCUA_DATA_DIR=str(data_dir), MOTCUA_LOG_LEVEL="warning")
+    env.update(MOTCUA_DATA_DIR=str(data_dir), MOTCUA_LOG_LEVEL="warning",
+               **{f"MOTCUA_{k.upper()}": str(v) for k, v in FAST_PASSWORD_HASHING.items()})
     return subprocess.run([sys.executable, "-m", "ops.cli", *args], capture_output=True, text=True, env=env,
                           timeout=120)
 

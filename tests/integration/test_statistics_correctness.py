@@ -22,6 +22,7 @@ from ops.settings import load_settings
 from ops.simulate import LOCAL, LiveStore, ensure_empty, run_simulation
 from ops.statistics import StatisticsRunner, open_stream
 from ops.wiring import build_container
+from tests.fast import FAST_PASSWORD_HASHING
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
 from tests.integration.statistics_oracle import Oracle
 
@@ -41,7 +42,7 @@ SCOPES = [Scope(units, a, b) for units in (ONE_STOP, FINANCE, JUSTICE, EVERY) fo
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sim") / "var"))
+    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sim") / "var"), **FAST_PASSWORD_HASHING)
     clock = SimulatedClock(datetime.combine(START, time(), LOCAL))
     container = build_container(settings, clock=clock, projections=False)
     try:

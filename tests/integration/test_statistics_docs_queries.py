@@ -25,6 +25,7 @@ from ops.statistics import StatisticsRunner, open_stream
 from ops.wiring import build_container
 from projections.access_counts import AccessCountsRunner
 from tests.chdb import chdb_directory, statistics_dsn  # noqa: F401
+from tests.fast import FAST_PASSWORD_HASHING
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "statistics.md"
 BLOCKS = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
@@ -41,7 +42,7 @@ def test_the_doc_has_at_least_ten_queries_each_naming_its_columns() -> None:
 def populated(tmp_path_factory: pytest.TempPathFactory, chdb_directory: str) -> Connector:  # noqa: F811
     from tests.chdb import drop, fresh_dsn
 
-    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("docs") / "var"))
+    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("docs") / "var"), **FAST_PASSWORD_HASHING)
     start = date(2026, 1, 1)
     clock = SimulatedClock(datetime.combine(start, time(), LOCAL))
     container = build_container(settings, clock=clock, projections=False)

@@ -28,6 +28,25 @@ def test_a_record_names_its_key_id_and_hides_the_plaintext():
     assert cipher_for(ring.to_text()).decrypt(stored) == PLAIN
 
 
+def test_a_record_sealed_by_the_earlier_pycryptodome_cipher_still_opens():
+    """Records written before the cipher moved to `cryptography` have the same layout."""
+    from Crypto.Cipher import AES
+
+    ring = new_keyring()
+    key_id = ring.current_id.encode("ascii")
+    header = MARKER + bytes([len(key_id)]) + key_id
+    nonce = bytes(range(12))
+    sealer = AES.new(ring.current, AES.MODE_GCM, nonce=nonce)
+    sealer.update(header)
+    sealed, tag = sealer.encrypt_and_digest(PLAIN)
+    assert cipher_for(ring.to_text()).decrypt(header + nonce + sealed + tag) == PLAIN
+    stored = cipher_for(ring.to_text()).encrypt(PLAIN)  # and the other way round
+    body = stored[len(header):]
+    opener = AES.new(ring.current, AES.MODE_GCM, nonce=body[:12])
+    opener.update(header)
+    assert opener.decrypt_and_verify(body[12:-16], body[-16:]) == PLAIN
+
+
 def test_two_encryptions_of_the_same_payload_differ():
     cipher = cipher_for(new_keyring().to_text())
     assert cipher.encrypt(PLAIN) != cipher.encrypt(PLAIN)
