@@ -21,6 +21,7 @@ from application.catalogue import ProcedureCatalogue, ProcedureStep, ProcedureVe
 from application.clock import Clock
 from application.errors import AccessDenied, ApplicationError, ProcedureNotFound, VersionConflict
 from application.forms import check_form_schema
+from application.read_cache import LatestVersionCache
 from domain.actor import Actor, Role
 from domain.procedure import Procedure, ProcedureRegister, fee_total, procedure_id
 
@@ -115,6 +116,7 @@ class Procedures(ProcedureCatalogue, IsolatedApplication):
     def __init__(self, env: dict[str, str], *, clock: Clock) -> None:
         super().__init__(env)
         self.clock = clock
+        self._cache = LatestVersionCache(self)
 
     # ----- loading -----
 
@@ -136,10 +138,18 @@ class Procedures(ProcedureCatalogue, IsolatedApplication):
 
     # ----- the ProcedureCatalogue port -----
 
+    def _read(self, code: str) -> Procedure:
+        """A shared read-only copy (application/read_cache.py): every submission and every
+        document attached reads its procedure, which changes rarely."""
+        procedure = self._cache.get(procedure_id(code))
+        if procedure is None:
+            raise ProcedureNotFound(f"procedure {code!r} is not in the catalogue", field="procedureCode")
+        return procedure  # type: ignore[no-any-return]
+
     def get(self, code: str, version: int | None = None) -> ProcedureVersion:
         """The current published version (refused while suspended or withdrawn), or a pinned
         published version whatever happened since, so a dossier keeps its terms."""
-        procedure = self.load(code)
+        procedure = self._read(code)
         if version is None:
             if procedure.current_version is None or procedure.withdrawn:
                 raise ProcedureNotFound(f"procedure {code!r} has no published version", field="procedureCode")
@@ -153,7 +163,7 @@ class Procedures(ProcedureCatalogue, IsolatedApplication):
     def list(self) -> list[ProcedureVersion]:
         out = []
         for code in self.codes():
-            procedure = self.load(code)
+            procedure = self._read(code)
             if procedure.current_version is not None and not procedure.suspended and not procedure.withdrawn:
                 out.append(version_of(procedure, procedure.current_version))
         return sorted(out, key=lambda p: p.code)

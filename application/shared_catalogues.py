@@ -12,7 +12,6 @@ Every change is an event carrying the actor and its timestamp; ``history`` reads
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from application.base import IsolatedApplication
 from application.catalogue import Unit, UnitDirectory
 from application.catalogue_records import ChangeRecord, HolidayEntry, HolidayYear, NamedEntry, StatusEntry, UnitEntry
 from application.clock import Clock
+from application.read_cache import LatestVersionCache
 from application.errors import AccessDenied, ApplicationError, VersionConflict
 from domain.actor import Actor, Role
 from domain.catalogue import (
@@ -75,31 +75,18 @@ class SharedCatalogues(UnitDirectory, IsolatedApplication):
     def __init__(self, env: dict[str, str], *, clock: Clock) -> None:
         super().__init__(env)
         self.clock = clock
-        self._cache: dict[Any, Aggregate] = {}
+        self._cache = LatestVersionCache(self)
         self._children: tuple[int, dict[str | None, list[str]]] = (-1, {})
-        self._lock = threading.Lock()
 
     # ----- reading (cached by version) -----
 
     def version_of(self, cls: type[Aggregate]) -> int:
         """The store's latest version of a catalogue (0: never written)."""
-        latest = self.recorder.select_events(cls.ID, desc=True, limit=1)  # type: ignore[attr-defined]
-        return latest[0].originator_version if latest else 0
+        return self._cache.latest_version(cls.ID)  # type: ignore[attr-defined]
 
     def current(self, cls: type[A]) -> A | None:
         """A shared read-only copy; callers must not change it (commands load their own)."""
-        version = self.version_of(cls)
-        if version == 0:
-            return None
-        cached = self._cache.get(cls.ID)  # type: ignore[attr-defined]
-        if cached is not None and cached.version == version:
-            return cached  # type: ignore[return-value]
-        aggregate: A = self.repository.get(cls.ID)  # type: ignore[attr-defined]
-        with self._lock:
-            held = self._cache.get(cls.ID)  # type: ignore[attr-defined]
-            if held is None or held.version < aggregate.version:
-                self._cache[cls.ID] = aggregate  # type: ignore[attr-defined]
-        return aggregate
+        return self._cache.get(cls.ID)  # type: ignore[attr-defined,no-any-return]
 
     # ----- the UnitDirectory port -----
 

@@ -20,7 +20,8 @@ from ops.event_keys import cipher_env
 from ops.secrets import secret
 from ops.settings import Settings, SettingsError
 
-TRANSCODER_TOPIC = "adapters.eventstore.transcoder:MotcuaTranscoder"
+# New records in MessagePack; records the JSON transcoder wrote before still read (docs/performance.md).
+TRANSCODER_TOPIC = "adapters.eventstore.compact_transcoder:CompactTranscoder"
 
 
 def postgres_params(settings: Settings) -> dict[str, str]:
