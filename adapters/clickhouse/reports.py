@@ -3,7 +3,8 @@
 Every figure is computed from each dossier's state as it stood at the range's end: its state
 row of highest version among those with `event_at` at or before that instant
 (`ORDER BY version DESC LIMIT 1 BY dossier_id`), which is correct on unmerged parts because a
-row's twins are identical. The definitions (t0 = first instant of the first local date, t1 =
+row's twins are identical (the newest rows come from `dossier_latest`, read FINAL; see
+`LATEST_STATES`). The definitions (t0 = first instant of the first local date, t1 =
 last instant of the last local date):
 
 - received (the report's population) = received at or before t1 and not ended before t0;
@@ -48,11 +49,18 @@ DEFINITIONS = """
 shared with the per-dossier export so that its rows add up to the report's figures."""
 
 LATEST_STATES = """
+    SELECT * FROM {db}.dossier_latest FINAL
+    WHERE event_at <= t1 {scope}
+    UNION ALL
     SELECT * FROM {db}.dossier_states
     WHERE event_at <= t1 {scope}
+      AND dossier_id IN (SELECT dossier_id FROM {db}.dossier_latest FINAL WHERE event_at > t1 {scope})
     ORDER BY dossier_id, version DESC
     LIMIT 1 BY dossier_id
 """
+"""A dossier whose newest row is at or before t1 stood then as that row says (one row each from
+`dossier_latest`); only dossiers with events after t1 are looked up among all their versions.
+The report for the current period, where that second part is small, reads one row a dossier."""
 
 _FIGURES = """
 SELECT

@@ -18,6 +18,7 @@ def reset_statistics(view: ClickHouseStatisticsView) -> None:
                        parameters={"p": view.name}, settings={"mutations_sync": 2})
         client.command(f"TRUNCATE TABLE {view.db}.dossier_events")
         client.command(f"TRUNCATE TABLE {view.db}.dossier_states")
+        client.command(f"TRUNCATE TABLE {view.db}.dossier_latest")
 
     view.connector.call(reset)
 

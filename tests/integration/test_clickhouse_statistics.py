@@ -119,12 +119,12 @@ def _figures(dsn: str) -> dict[str, Any]:
 
 def test_migrations_apply_once_and_are_recorded(statistics_dsn: str) -> None:
     connector = _connector(statistics_dsn)
-    assert connector.call(lambda c: migrate(c, connector.database)) == [1, 2]
+    assert connector.call(lambda c: migrate(c, connector.database)) == [1, 2, 3]
     assert connector.call(lambda c: migrate(c, connector.database)) == []
     tables = connector.call(lambda c: c.query(
         "SELECT name FROM system.tables WHERE database = {d:String} ORDER BY name",
         parameters={"d": connector.database}).result_rows)
-    assert [t[0] for t in tables] == ["access_log_counts", "dossier_events", "dossier_states",
+    assert [t[0] for t in tables] == ["access_log_counts", "dossier_events", "dossier_latest", "dossier_latest_feed", "dossier_states",
                                       "projection_tracking", "schema_migrations"]
 
 
@@ -177,7 +177,7 @@ def test_the_range_end_is_the_last_instant_of_the_last_local_date(store, statist
 
 def _stop_merges(dsn: str) -> None:
     connector = _connector(dsn)
-    for table in ("dossier_events", "dossier_states", "projection_tracking"):
+    for table in ("dossier_events", "dossier_states", "dossier_latest", "projection_tracking"):
         connector.call(lambda c, t=table: c.command(f"SYSTEM STOP MERGES `{connector.database}`.{t}"))
 
 
@@ -215,6 +215,9 @@ def test_kill_restart_and_replay_from_zero_give_identical_figures_with_merges_st
             f"SELECT count(), uniqExact(dossier_id, version) FROM `{connector.database}`.dossier_states"
         ).result_rows[0])
         assert rows[0] > rows[1]
+        newest = connector.call(lambda c: c.query(
+            f"SELECT count(), uniqExact(dossier_id) FROM `{connector.database}`.dossier_latest").result_rows[0])
+        assert newest[0] > newest[1]  # older versions and twins of the newest rows, unmerged
 
         _, fresh = _project(stream, replay, batch_size=1000)
         _stop_merges(replay)

@@ -29,7 +29,7 @@ from tests.fast import FAST_PASSWORD_HASHING
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "statistics.md"
 BLOCKS = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-TABLE = re.compile(r"\bmotcua\.(dossier_states|dossier_events|projection_tracking|schema_migrations|access_log_counts)\b")
+TABLE = re.compile(r"\bmotcua\.(dossier_states|dossier_latest|dossier_events|projection_tracking|schema_migrations|access_log_counts)\b")
 
 
 def test_the_doc_has_at_least_ten_queries_each_naming_its_columns() -> None:

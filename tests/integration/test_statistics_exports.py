@@ -215,7 +215,8 @@ def test_a_job_for_an_unknown_export_ends_quietly(statistics_dsn, tmp_path):
 def test_replayed_twin_rows_on_unmerged_parts_are_exported_once(statistics_dsn, tmp_path):
     connector = Connector(resolve(parse_dsn(statistics_dsn)))
     ClickHouseStatisticsView(connector).migrate()
-    connector.call(lambda c: c.command(f"SYSTEM STOP MERGES `{connector.database}`.dossier_states"))
+    for table in ("dossier_states", "dossier_latest"):
+        connector.call(lambda c, t=table: c.command(f"SYSTEM STOP MERGES `{connector.database}`.{t}"))
     fill(statistics_dsn, 3)
     fill(statistics_dsn, 3)  # a replay: every row inserted again, twins left unmerged
     twins = connector.call(lambda c: c.query(
