@@ -31,6 +31,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """``postgresql://user@host:port/dbname``; empty means the embedded SQLite default."""
     postgres_schema: str = "public"
     postgres_pool_size: int = 10
+    postgres_pre_ping: bool = False
+    """Check each pooled connection with a round trip before every use. Off: eventsourcing
+    retries reads and writes on a lost connection (10 attempts), and the check cost one round
+    trip per statement group, about five per command."""
     redis_url: str = ""
     """Redis for token revocation and jobs in deployment; empty means in-process."""
     clickhouse_dsn: str = ""

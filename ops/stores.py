@@ -88,7 +88,7 @@ def store_env(settings: Settings, app_name: str) -> dict[str, str]:
             POSTGRES_MAX_OVERFLOW=str(2 * settings.postgres_pool_size - 1),
             POSTGRES_CONNECT_TIMEOUT="10",
             POSTGRES_LOCK_TIMEOUT="5",
-            POSTGRES_PRE_PING="y",
+            POSTGRES_PRE_PING="y" if settings.postgres_pre_ping else "n",
             GROUP_COMMIT="y" if settings.group_commit else "n",
             GROUP_COMMIT_MAX_WAIT=str(settings.group_commit_max_wait_ms / 1000),
             GROUP_COMMIT_MAX_BATCH=str(settings.group_commit_max_batch),
