@@ -11,28 +11,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from adapters.clickhouse.engine import Connector
-from adapters.clickhouse.migrate import migrate
+from adapters.clickhouse.tracked import TrackedClickHouseView
 from projections.access_counts import COLUMNS, PROJECTION_NAME, AccessCountRow, AccessCountsView, row_tuple
 
 
-class ClickHouseAccessCountsView(AccessCountsView):
+class ClickHouseAccessCountsView(TrackedClickHouseView, AccessCountsView):
     def __init__(self, connector: Connector, name: str = PROJECTION_NAME) -> None:
-        self.connector = connector
-        self.db = f"`{connector.database}`"
-        self.name = name
-
-    def migrate(self) -> list[int]:
-        return self.connector.call(lambda c: migrate(c, self.connector.database))
-
-    def position(self) -> int:
-        def read(client: Any) -> int:
-            rows = client.query(
-                f"SELECT max(position) FROM {self.db}.projection_tracking WHERE name = {{p:String}}",
-                parameters={"p": self.name},
-            ).result_rows
-            return int(rows[0][0] or 0) if rows else 0
-
-        return self.connector.call(read)
+        super().__init__(connector, name)
 
     def receiving_units(self, codes: Iterable[str]) -> dict[str, str]:
         codes = sorted(set(codes))
@@ -51,8 +36,7 @@ class ClickHouseAccessCountsView(AccessCountsView):
         def insert(client: Any) -> None:
             if rows:
                 client.insert(f"{self.db}.access_log_counts", [row_tuple(r) for r in rows], column_names=COLUMNS)
-            client.insert(f"{self.db}.projection_tracking", [[self.name, position]],
-                          column_names=["name", "position"])
+            self.insert_position(client, position)
 
         self.connector.call(insert)
 

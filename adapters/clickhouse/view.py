@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.clickhouse.engine import Connector
-from adapters.clickhouse.migrate import migrate
+from adapters.clickhouse.tracked import TrackedClickHouseView
 from projections.statistics import (
     EVENT_COLUMNS,
     PROJECTION_NAME,
@@ -35,24 +35,9 @@ def _aware(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class ClickHouseStatisticsView(StatisticsView):
+class ClickHouseStatisticsView(TrackedClickHouseView, StatisticsView):
     def __init__(self, connector: Connector, name: str = PROJECTION_NAME) -> None:
-        self.connector = connector
-        self.db = f"`{connector.database}`"
-        self.name = name
-
-    def migrate(self) -> list[int]:
-        return self.connector.call(lambda c: migrate(c, self.connector.database))
-
-    def position(self) -> int:
-        def read(client: Any) -> int:
-            rows = client.query(
-                f"SELECT max(position) FROM {self.db}.projection_tracking WHERE name = {{p:String}}",
-                parameters={"p": self.name},
-            ).result_rows
-            return int(rows[0][0] or 0) if rows else 0
-
-        return self.connector.call(read)
+        super().__init__(connector, name)
 
     def states_at(self, keys: Iterable[tuple[str, int]]) -> dict[str, StateRow]:
         keys = list(keys)
@@ -81,8 +66,7 @@ class ClickHouseStatisticsView(StatisticsView):
                 client.insert(f"{self.db}.dossier_events", list(events), column_names=EVENT_COLUMNS)
                 client.insert(f"{self.db}.dossier_states", [state_tuple(s) for s in states],
                               column_names=STATE_COLUMNS)
-            client.insert(f"{self.db}.projection_tracking", [[self.name, position]],
-                          column_names=["name", "position"])
+            self.insert_position(client, position)
 
         self.connector.call(insert)
 
