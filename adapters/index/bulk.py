@@ -18,6 +18,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
+from adapters.eventstore.tracked_reset import empty_tracked_view
 from adapters.index import COLUMNS, TABLE, insert_values, summary_from
 from application.dossier_index import DossierSummary
 from projections.dossier_index import DossierIndexView
@@ -29,19 +30,7 @@ _WRITE = (*COLUMNS, "queue_at")
 
 def reset_index(view: DossierIndexView) -> None:
     """Forget every row and the tracked position: the next batch starts from the store's start."""
-    if isinstance(view, PostgresTrackingRecorder):
-        schema = Identifier(view.datastore.schema)
-        with view.datastore.transaction(commit=True) as curs:
-            curs.execute(SQL("DELETE FROM {}.{}").format(schema, Identifier(TABLE)))
-            curs.execute(SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
-                schema, Identifier(view.tracking_table_name)), (view.upstream,))
-    elif isinstance(view, SQLiteTrackingRecorder):
-        with view.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {TABLE}")
-            c.execute("DELETE FROM tracking WHERE application_name = ?",  # the stock SQLite name
-                      (view.upstream,))
-    else:
-        raise TypeError(f"no batch writer for {type(view).__name__}")
+    empty_tracked_view(view, [TABLE])
 
 
 def rows_by_id(view: DossierIndexView, ids: Iterable[str]) -> dict[str, DossierSummary]:
