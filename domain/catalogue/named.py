@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -20,7 +20,32 @@ def _entry(code: str, name: str, actor_id: str, at: datetime) -> dict[str, str]:
     return {"code": code, "name": name, "changed_by": actor_id, "changed_at": at.isoformat()}
 
 
-class FieldCatalogue(Aggregate):
+class _NamedCatalogue(Aggregate):
+    """What both catalogues share. Each subclass declares its own ``Opened``, registered and
+    renamed events (their topics name the subclass and are stored) and names them in
+    ``_registered`` / ``_renamed``; each sets ``entries`` in its own ``__init__`` (the library
+    builds the created event from the ``__init__`` of the class it is declared on)."""
+
+    _registered: ClassVar[type[Aggregate.Event]]
+    _renamed: ClassVar[type[Aggregate.Event]]
+
+    def _apply_entry(self, event: Any) -> None:
+        self.entries[event.code] = _entry(event.code, event.name, event.actor_id, event.timestamp)
+
+    def upsert(self, *, code: str, name: str, actor_id: str, at: datetime) -> bool:
+        check_code(code)
+        name = check_name(name)
+        current = self.entries.get(code)
+        if current is None:
+            self.trigger_event(self._registered, timestamp=at, code=code, name=name, actor_id=actor_id)
+        elif current["name"] != name:
+            self.trigger_event(self._renamed, timestamp=at, code=code, name=name, actor_id=actor_id)
+        else:
+            return False
+        return True
+
+
+class FieldCatalogue(_NamedCatalogue):
     ID = uuid.uuid5(CATALOGUE_NAMESPACE, "fields")
 
     class Opened(Aggregate.Created):
@@ -39,7 +64,7 @@ class FieldCatalogue(Aggregate):
         actor_id: str
 
         def apply(self, aggregate: FieldCatalogue) -> None:  # type: ignore[override]
-            aggregate.entries[self.code] = _entry(self.code, self.name, self.actor_id, self.timestamp)
+            aggregate._apply_entry(self)
 
     class FieldRenamed(Aggregate.Event):
         code: str
@@ -47,22 +72,12 @@ class FieldCatalogue(Aggregate):
         actor_id: str
 
         def apply(self, aggregate: FieldCatalogue) -> None:  # type: ignore[override]
-            aggregate.entries[self.code] = _entry(self.code, self.name, self.actor_id, self.timestamp)
+            aggregate._apply_entry(self)
 
-    def upsert(self, *, code: str, name: str, actor_id: str, at: datetime) -> bool:
-        check_code(code)
-        name = check_name(name)
-        current = self.entries.get(code)
-        if current is None:
-            self.trigger_event(self.FieldRegistered, timestamp=at, code=code, name=name, actor_id=actor_id)
-        elif current["name"] != name:
-            self.trigger_event(self.FieldRenamed, timestamp=at, code=code, name=name, actor_id=actor_id)
-        else:
-            return False
-        return True
+    _registered, _renamed = FieldRegistered, FieldRenamed
 
 
-class DocumentTypeCatalogue(Aggregate):
+class DocumentTypeCatalogue(_NamedCatalogue):
     ID = uuid.uuid5(CATALOGUE_NAMESPACE, "document-types")
 
     class Opened(Aggregate.Created):
@@ -81,7 +96,7 @@ class DocumentTypeCatalogue(Aggregate):
         actor_id: str
 
         def apply(self, aggregate: DocumentTypeCatalogue) -> None:  # type: ignore[override]
-            aggregate.entries[self.code] = _entry(self.code, self.name, self.actor_id, self.timestamp)
+            aggregate._apply_entry(self)
 
     class DocumentTypeRenamed(Aggregate.Event):
         code: str
@@ -89,16 +104,7 @@ class DocumentTypeCatalogue(Aggregate):
         actor_id: str
 
         def apply(self, aggregate: DocumentTypeCatalogue) -> None:  # type: ignore[override]
-            aggregate.entries[self.code] = _entry(self.code, self.name, self.actor_id, self.timestamp)
+            aggregate._apply_entry(self)
 
-    def upsert(self, *, code: str, name: str, actor_id: str, at: datetime) -> bool:
-        check_code(code)
-        name = check_name(name)
-        current = self.entries.get(code)
-        if current is None:
-            self.trigger_event(self.DocumentTypeRegistered, timestamp=at, code=code, name=name, actor_id=actor_id)
-        elif current["name"] != name:
-            self.trigger_event(self.DocumentTypeRenamed, timestamp=at, code=code, name=name, actor_id=actor_id)
-        else:
-            return False
-        return True
+    _registered, _renamed = DocumentTypeRegistered, DocumentTypeRenamed
+
