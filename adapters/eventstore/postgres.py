@@ -140,6 +140,23 @@ class MotcuaPostgresApplicationRecorder(
             "SELECT scope, key, body_hash, status_code, response, created_at "
             "FROM {schema}.{table} WHERE scope = %s AND key = %s"
         ).format(schema=schema, table=table)
+        # The bulk batch path (adapters.eventstore.postgres_bulk): what is taken, many rows at once.
+        self.insert_idempotency_rows_statement = SQL(
+            "INSERT INTO {schema}.{table} "
+            "(scope, key, body_hash, status_code, response, created_at) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::integer[], %s::bytea[], "
+            "%s::timestamptz[])"
+        ).format(schema=schema, table=table)
+        self.select_taken_keys_statement = SQL(
+            "SELECT i.scope, i.key FROM {schema}.{table} i "
+            "JOIN unnest(%s::text[], %s::text[]) AS k(scope, key) ON i.scope = k.scope AND i.key = k.key"
+        ).format(schema=schema, table=table)
+        self.select_taken_versions_statement = SQL(
+            "SELECT e.originator_id, e.originator_version FROM {schema}.{events} e "
+            "JOIN unnest(%s::{id_type}[], %s::bigint[]) AS k(originator_id, originator_version) "
+            "ON e.originator_id = k.originator_id AND e.originator_version = k.originator_version"
+        ).format(schema=schema, events=Identifier(self.events_table_name),
+                 id_type=SQL(datastore.originator_id_type))
         self.purge_idempotency_statement = SQL(
             "DELETE FROM {schema}.{table} WHERE created_at < %s"
         ).format(schema=schema, table=table)

@@ -52,6 +52,7 @@ from psycopg.pq import TransactionStatus
 
 from adapters.eventstore.audit_chain import CHAIN_HEAD_KWARG, KnownHead
 from adapters.eventstore.group_commit import Write
+from adapters.eventstore.postgres_bulk import KeyAppearedMeanwhile, bulk_applies, write_bulk
 
 if TYPE_CHECKING:
     import eventsourcing.postgres as es_pg
@@ -88,9 +89,19 @@ def translate(error: BaseException) -> BaseException:
 
 def write_batch(recorder: es_pg.PostgresApplicationRecorder, batch: Sequence[Write]) -> None:
     """Write ``batch`` in one transaction (see the module docstring); set each write's ids or
-    error; raise only when the transaction as a whole failed."""
+    error; raise only when the transaction as a whole failed.
+
+    Batches of plain saves go the three-round-trip way of ``postgres_bulk`` first; they come
+    here only when a key appeared after that path checked it."""
     if not batch:
         return
+    if bulk_applies(recorder, batch):
+        try:
+            write_bulk(recorder, batch)  # type: ignore[arg-type]
+            return
+        except KeyAppearedMeanwhile:  # rolled back: decide again, one savepoint per write
+            for write in batch:
+                write.error, write.notification_ids = None, None
     failure: Exception | None = None
     head = KnownHead()
     with recorder.datastore.get_connection() as conn:
