@@ -29,8 +29,10 @@ from eventsourcing.utils import Environment
 from application.dossier_index import DossierIndex
 from ops.settings import Settings
 from ops.stores import schema_lock, store_env
-from projections.dossier_index import DossierIndexProjection, DossierIndexView
-from projections.runner import IsolatedProjectionRunner, ProjectionAlreadyRunning
+from ops.index_batches import IndexBatchWriter
+from projections.dossier_index import TOPICS, DossierIndexProjection, DossierIndexView
+from projections.follower import BatchFollower
+from projections.runner import ProjectionAlreadyRunning
 from projections.sources import DossierStream
 
 INDEX_FILE = "index.sqlite"
@@ -72,18 +74,21 @@ def build_index_view(settings: Settings) -> DossierIndexView:
         return factory.tracking_recorder(index_view_class(settings))
 
 
-def build_index_runner(
-    settings: Settings,
-) -> IsolatedProjectionRunner[DossierStream, DossierIndexView]:
-    """Starts processing at once; raises `ProjectionAlreadyRunning` if another runner is."""
+def build_index_runner(settings: Settings) -> BatchFollower:
+    """Starts processing at once, in batches (`projections.follower`); raises
+    `ProjectionAlreadyRunning` if another runner is."""
     settings.data_path.mkdir(parents=True, exist_ok=True)
+    env = index_env(settings, pool_size=RUNNER_POOL_SIZE)
     with schema_lock(settings):  # the view's and the stream's tables may be created here
-        return IsolatedProjectionRunner(
-            application_class=DossierStream,
-            projection_class=DossierIndexProjection,
-            view_class=index_view_class(settings),
-            env=index_env(settings, pool_size=RUNNER_POOL_SIZE),
-        )
+        factory = InfrastructureFactory[DossierIndexView].construct(env=Environment(DossierIndexProjection.name, env))
+        view = factory.tracking_recorder(index_view_class(settings))
+        try:
+            stream = DossierStream(env=env)
+        except BaseException:
+            view.datastore.close()  # type: ignore[attr-defined]
+            raise
+    return BatchFollower(name=DossierIndexProjection.name, stream=stream, view=view, writer=IndexBatchWriter(view),
+                         topics=TOPICS, poll_interval=settings.projection_poll_interval)
 
 
 class LockLost(RuntimeError):

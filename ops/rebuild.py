@@ -24,39 +24,15 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 
-from adapters.index.bulk import reset_index, rows_by_id, write_rows
+from adapters.index.bulk import reset_index
+from ops.index_batches import IndexBatchWriter
 from ops.settings import Settings
 from projections.batching import DEFAULT_BATCH_SIZE, BatchWriter, ChangeCollector, replay_in_batches
 from projections.dossier_index import TOPICS as DOSSIER_TOPICS
-from projections.dossier_index import DossierIndexProjection, DossierIndexView, NewDossier, fold
+from projections.dossier_index import DossierIndexProjection, DossierIndexView
 from projections.runner import ProjectionAlreadyRunning, exclusive
 
 PROJECTIONS = ("index", "catalogue", "statistics")
-
-
-class IndexBatchWriter(BatchWriter):
-    """The index projection's changes for a batch, folded into final rows, one upsert per batch."""
-
-    def __init__(self, view: DossierIndexView) -> None:
-        self.view = view
-        self.collector = ChangeCollector()
-        self.projection = DossierIndexProjection(self.collector)  # type: ignore[arg-type]
-
-    def position(self) -> int:
-        return self.view.position()
-
-    def write(self, batch: Sequence[tuple[int, Any]], tracking: Tracking) -> None:
-        self.collector.changes = []
-        for notification_id, event in batch:
-            self.projection.process_event(event, Tracking(tracking.application_name, notification_id))
-        changes = self.collector.changes
-        created = {c.row.id for c in changes if isinstance(c, NewDossier)}
-        rows = rows_by_id(self.view, {c.dossier_id for c in changes if not isinstance(c, NewDossier)} - created)
-        touched: dict[str, Any] = {}
-        for change in changes:
-            key = change.row.id if isinstance(change, NewDossier) else change.dossier_id
-            rows[key] = touched[key] = fold(rows.get(key), change)
-        write_rows(self.view, list(touched.values()), tracking)
 
 
 class CatalogueBatchWriter(BatchWriter):
