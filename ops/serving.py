@@ -10,6 +10,10 @@ Why these choices (DESIGN.md §7, a 2-core machine):
   container; projection runners take an advisory lock, so one process projects and the others
   stand by. The embedded default (SQLite files, chDB) and any chDB statistics store run one
   process: chDB opens its directory in one process only.
+- **A frozen start-up heap**: everything built before the first request (the app, the
+  container, catalogue caches, chDB's bindings) lives as long as the process. ``gc.freeze()``
+  moves it out of the collector's generations, so a full collection no longer walks it: such a
+  collection stopped every thread for ~45 ms, seen as the p99 of a 500-event history read.
 - **Threads**: handlers that touch the event store are synchronous and run in the executor
   ``api/app.py`` sizes with ``MOTCUA_THREAD_POOL_SIZE``. A thread holds at most one store
   connection at a time, and saves waiting in a group-commit batch hold none (only the batch's
@@ -21,6 +25,7 @@ Why these choices (DESIGN.md §7, a 2-core machine):
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -95,7 +100,9 @@ def serve(settings: Settings, *, host: str | None, port: int | None, projections
     container = build_container(settings, projections=projections)
     container.start()
     try:
-        uvicorn.run(create_app(container.services), **options)
+        app = create_app(container.services)
+        freeze_startup_heap()
+        uvicorn.run(app, **options)
     finally:
         container.close()
     return 0
@@ -123,4 +130,11 @@ def _build_worker_app() -> object:
     container.start()
     app = create_app(container.services)
     app.on_shutdown.append(container.close)
+    freeze_startup_heap()
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Collect once, then exempt every object alive now from later collections (see above)."""
+    gc.collect()
+    gc.freeze()

@@ -201,7 +201,8 @@ def _p6(base_url: str, token: str, code: str, seconds: float) -> list[Figure]:
 
 def _p5(options: Options, schema: str, tmp: Path) -> Figure:
     from ops.projectors import build_index_view
-    from ops.rebuild import IndexBatchWriter, rebuild
+    from ops.index_batches import IndexBatchWriter
+    from ops.rebuild import rebuild
     from ops.settings import load_settings
     from ops.stores import store_env
     from projections.dossier_index import TOPICS

@@ -38,3 +38,22 @@ def test_more_threads_than_a_pool_has_connections_is_pointed_out() -> None:
 def test_zero_workers_or_threads_is_a_settings_error_naming_the_variable(bad: dict[str, int]) -> None:
     with pytest.raises(SettingsError, match="MOTCUA_"):
         plan(load_settings({}, **bad))
+
+
+def test_freezing_the_start_up_heap_takes_the_objects_alive_now_out_of_later_collections() -> None:
+    import gc
+
+    from ops.serving import freeze_startup_heap
+
+    def collected(thing: object) -> bool:  # the permanent generation is not among gc's objects
+        return any(o is thing for o in gc.get_objects())
+
+    built_at_start_up = {"catalogue": ["a long-lived cache"]}
+    assert collected(built_at_start_up)
+    try:
+        freeze_startup_heap()
+        made_later = {"request": ["short-lived"]}
+        assert not collected(built_at_start_up)
+        assert collected(made_later)
+    finally:
+        gc.unfreeze()
