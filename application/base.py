@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, strtobool
 
 from application.errors import ApplicationError
+from application.repository import OneReadRepository
 
 
 class StoreUnavailable(ApplicationError):
@@ -31,6 +32,18 @@ class IsolatedApplication(Application[Any]):
         if env is not None:
             _env.update(env)
         return Environment(name, _env)
+
+    def construct_repository(self) -> Repository[Any]:
+        """The library's repository and options, loading snapshot and events in one read where it can."""
+        cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return OneReadRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(cache_maxsize) if cache_maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Our transcoder registers its own transcodings; only the stock one needs them."""

@@ -53,6 +53,7 @@ from adapters.eventstore.idempotency import (
     idempotency_table_name,
 )
 from adapters.eventstore.postgres_batch import write_batch
+from adapters.eventstore.postgres_load import select_snapshot_and_events
 from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
@@ -283,6 +284,12 @@ class MotcuaPostgresApplicationRecorder(
             if known is not None:
                 known.hash = links[-1].hash
         return notification_ids
+
+    def select_snapshot_and_events(
+        self, snapshots: Any, originator_id: Any, *, lte: int | None = None
+    ) -> tuple[StoredEvent | None, list[StoredEvent]]:
+        """One read for a load (``application.repository``); see ``postgres_load``."""
+        return select_snapshot_and_events(self, snapshots, originator_id, lte=lte)
 
     def select_chain(
         self, start: int | None, limit: int, stop: int | None = None

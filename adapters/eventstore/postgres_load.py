@@ -1,0 +1,71 @@
+"""An aggregate's newest snapshot and the events after it, in one statement (PostgreSQL).
+
+eventsourcing loads an aggregate with two reads (the snapshot, then the events after it), each
+its own pool checkout and round trip; every command starts with such a load. Here one
+statement returns both, ordered snapshot first, then events by version. Used by
+`application.repository.OneReadRepository` when the snapshots live in the same database as the
+events (always, with our factory); otherwise the two reads are made as the library makes them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import eventsourcing.postgres as es_pg
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+MAX_VERSION = 2**63 - 1
+
+_STATEMENT = (
+    "WITH s AS (SELECT originator_version, topic, state FROM {schema}.{snapshots} "
+    "WHERE originator_id = %(id)s AND originator_version <= %(lte)s "
+    "ORDER BY originator_version DESC LIMIT 1) "
+    "SELECT true AS is_snapshot, originator_version, topic, state FROM s "
+    "UNION ALL "
+    "SELECT false, originator_version, topic, state FROM {schema}.{events} "
+    "WHERE originator_id = %(id)s AND originator_version <= %(lte)s "
+    "AND originator_version > COALESCE((SELECT originator_version FROM s), 0) "
+    "ORDER BY is_snapshot DESC, originator_version"
+)
+
+_rendered: dict[tuple[str, str, str], str] = {}
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def select_snapshot_and_events(
+    events: es_pg.PostgresAggregateRecorder,
+    snapshots: Any,
+    originator_id: UUID | str,
+    *,
+    lte: int | None = None,
+) -> tuple[StoredEvent | None, list[StoredEvent]]:
+    """(newest snapshot at or below ``lte`` or None, the events after it up to ``lte``)."""
+    if not (isinstance(snapshots, es_pg.PostgresAggregateRecorder) and snapshots.datastore is events.datastore):
+        found = list(snapshots.select_events(originator_id, desc=True, limit=1, lte=lte))
+        after = found[0].originator_version if found else None
+        return (found[0] if found else None), list(events.select_events(originator_id, gt=after, lte=lte))
+    key = (events.datastore.schema, snapshots.events_table_name, events.events_table_name)
+    with events.datastore.get_connection() as conn, conn.cursor() as curs:
+        statement = _rendered.get(key)
+        if statement is None:  # rendered once: a composed statement is re-rendered on every call
+            statement = _rendered[key] = SQL(_STATEMENT).format(
+                schema=Identifier(key[0]), snapshots=Identifier(key[1]), events=Identifier(key[2])).as_string(conn)
+        curs.execute(statement, {"id": originator_id, "lte": MAX_VERSION if lte is None else lte}, prepare=True)
+        rows = curs.fetchall()
+    snapshot: StoredEvent | None = None
+    loaded: list[StoredEvent] = []
+    for row in rows:
+        stored = StoredEvent(originator_id, row["originator_version"], row["topic"], bytes(row["state"]))
+        if row["is_snapshot"]:
+            snapshot = stored
+        else:
+            loaded.append(stored)
+    return snapshot, loaded
+
+
+__all__ = ["select_snapshot_and_events"]

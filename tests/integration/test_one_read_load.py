@@ -1,0 +1,99 @@
+"""A dossier loads from its snapshot and later events in one read, and exactly as its replay.
+
+On PostgreSQL the repository asks the recorder for both at once (`postgres_load`); on SQLite it
+loads the library's way. Either way every version, below, at and after the snapshot, equals the
+fold of the stream's events up to that version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
+
+from adapters.catalogue.seed import SeedCatalogue
+from adapters.eventstore.postgres import MotcuaPostgresApplicationRecorder
+from application.clock import SimulatedClock
+from application.dossiers import Dossiers, Submission
+from domain.actor import Actor, Role
+from ops.settings import Settings, load_settings
+from ops.wiring import build_dossiers
+from tests.pg import DATABASE_URL, fresh_schema
+
+CITIZEN = Actor(id="citizen-1", role=Role.CITIZEN, name="Nguyễn Văn An")
+RECEPTION = Actor(id="officer-1", role=Role.RECEPTION_OFFICER, unit="000.00.01.H22", name="Lê Văn Cường")
+
+
+def _settings(store: str, tmp_path: Any) -> Iterator[Settings]:
+    if store == "sqlite":
+        yield load_settings({}, data_dir=str(tmp_path))
+    else:
+        with fresh_schema("l") as schema:
+            yield load_settings({}, data_dir=str(tmp_path), database_url=DATABASE_URL, postgres_schema=schema,
+                                postgres_pool_size=2)
+
+
+def _app(settings: Settings) -> Iterator[Dossiers]:
+    dossiers = build_dossiers(settings, SimulatedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)), SeedCatalogue())
+    try:
+        yield dossiers
+    finally:
+        dossiers.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request: Any, tmp_path: Any) -> Iterator[Dossiers]:
+    for settings in _settings(request.param, tmp_path):
+        yield from _app(settings)
+
+
+@pytest.fixture
+def pg_app(tmp_path: Any) -> Iterator[Dossiers]:
+    for settings in _settings("postgres", tmp_path):
+        yield from _app(settings)
+
+
+def _long_dossier(app: Dossiers, versions: int) -> str:
+    clock = app.clock
+    assert isinstance(clock, SimulatedClock)
+    filed = app.submit(CITIZEN, Submission(procedure_code="2.001610", channel="online", form={},
+                                           applicant={"name": "Nguyễn Văn An", "id_number": "001099000001"}))
+    version = app.receive(RECEPTION, filed.code, 1).version
+    while version < versions:
+        clock.advance(timedelta(minutes=3))
+        version = app.post_message(RECEPTION, filed.code, version, text=f"Tin nhắn {version}").version
+    return filed.code
+
+
+def test_every_version_loads_as_the_replay_of_its_events_before_at_and_after_the_snapshot(app: Dossiers) -> None:
+    code = _long_dossier(app, 57)
+    dossier_id = app.load(code).id
+    assert [s.originator_version for s in app.snapshots.get(dossier_id)] == [50]
+    events = list(app.events.get(dossier_id))
+    for version in (1, 2, 49, 50, 51, 57, None):
+        upto = events if version is None else events[:version]
+        assert vars(app.repository.get(dossier_id, version=version)) == vars(project_aggregate(None, upto)), version
+
+
+def test_on_postgresql_a_load_is_one_read_and_never_asks_the_snapshot_store_alone(
+    pg_app: Dossiers, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = pg_app
+    assert isinstance(app.recorder, MotcuaPostgresApplicationRecorder)
+    code = _long_dossier(app, 53)
+    dossier_id = app.load(code).id
+    expected = vars(project_aggregate(None, app.events.get(dossier_id)))
+    assert app.snapshots is not None
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a second read")
+
+    monkeypatch.setattr(app.snapshots.recorder, "select_events", refuse)
+    monkeypatch.setattr(app.recorder, "select_events", refuse)
+    assert vars(app.repository.get(dossier_id)) == expected
+    with pytest.raises(AggregateNotFoundError):
+        app.repository.get(uuid4())
