@@ -68,6 +68,11 @@ def aggregate_class(kind: str) -> type[Aggregate]:
         raise UnknownCatalogue(f"no catalogue {kind!r}; one of {', '.join(AGGREGATES)}", field="kind") from None
 
 
+RECHECK_AFTER = 1.0
+"""Seconds a catalogue's checked version is trusted (application/read_cache.py): another
+process's change to units or holidays is seen within this; this process's own at once."""
+
+
 class SharedCatalogues(UnitDirectory, IsolatedApplication):
     name = "SharedCatalogues"
     snapshotting_intervals = {cls: 50 for cls in AGGREGATES.values()}
@@ -75,7 +80,7 @@ class SharedCatalogues(UnitDirectory, IsolatedApplication):
     def __init__(self, env: dict[str, str], *, clock: Clock) -> None:
         super().__init__(env)
         self.clock = clock
-        self._cache = LatestVersionCache(self)
+        self._cache = LatestVersionCache(self, recheck_after=RECHECK_AFTER)
         self._children: tuple[int, dict[str | None, list[str]]] = (-1, {})
 
     # ----- reading (cached by version) -----
@@ -213,7 +218,9 @@ class SharedCatalogues(UnitDirectory, IsolatedApplication):
         try:
             self.save(aggregate)
         except IntegrityError:
+            self._cache.forget(cls.ID)  # type: ignore[attr-defined]  # someone else changed it
             raise VersionConflict("the catalogue was changed by someone else; try again") from None
+        self._cache.forget(cls.ID)  # type: ignore[attr-defined]
         return changes
 
     # ----- auditing -----
