@@ -120,6 +120,9 @@ def test_a_projector_killed_at_random_points_resumes_to_the_rows_of_a_rebuild(
             before = view.position()
             wait_for_progress(view, app, before, writer)
             if round_ == 1:  # one runner per projection, across processes
+                # Once started, it holds the lock (the index may already be caught up, so
+                # progress alone does not show that the process got that far).
+                wait_until_started(projector)
                 with pytest.raises(ProjectionAlreadyRunning):
                     build_index_runner(store.settings)
             time.sleep(rng.uniform(0.0, 0.15))
