@@ -25,6 +25,7 @@ from tests.integration.test_group_commit_recorder import (  # noqa: F401 - the f
     insert_together,
     key,
     recorder,
+    wait_until_someone_waits_for,
 )
 
 
@@ -74,15 +75,7 @@ def test_a_key_inserted_by_another_transaction_after_the_check_fails_that_save_a
         writes = [([event(uuid4())], {}), ([event(uuid4())], {"idempotency": idem}), ([event(uuid4())], {})]
         batch = threading.Thread(target=lambda: outcome.extend(insert_together(recorder, writes)))
         batch.start()
-        for _ in range(600):  # until the batch waits for this transaction's key
-            waiting = other.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted "
-                "AND transactionid = pg_current_xact_id()::xid").fetchone()
-            if waiting and waiting[0]:
-                break
-            threading.Event().wait(0.05)
-        else:
-            raise AssertionError("the batch never waited for the other transaction's key")
+        assert wait_until_someone_waits_for(other), "the batch never waited for the other transaction's key"
         other.commit()
         batch.join(60)
 

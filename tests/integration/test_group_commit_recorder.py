@@ -54,6 +54,18 @@ def key(name: str) -> IdempotencyRecord:
                              response=name.encode(), created_at=datetime(2026, 3, 2, tzinfo=UTC))
 
 
+def wait_until_someone_waits_for(conn: psycopg.Connection[Any], seconds: float = 30.0) -> bool:
+    """True once another session waits for ``conn``'s open transaction (a row it wrote)."""
+    for _ in range(int(seconds / 0.05)):
+        waiting = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted "
+            "AND transactionid = pg_current_xact_id()::xid").fetchone()
+        if waiting and waiting[0]:
+            return True
+        threading.Event().wait(0.05)
+    return False
+
+
 def insert_together(recorder: MotcuaPostgresApplicationRecorder,
                     writes: Sequence[tuple[list[StoredEvent], dict[str, Any]]]) -> list[Any]:
     """Each write from a thread of its own; each thread's ids or exception, in write order."""
@@ -201,13 +213,7 @@ def test_a_batch_and_a_lone_writer_of_one_idempotency_key_never_hang_and_one_of_
             insert_together(recorder, [([event(uuid4())], {"idempotency": idem})])))
         batch.start()
         # Wait until the batch holds the table lock and waits for the lone writer's key.
-        for _ in range(600):
-            waiting = lone.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted "
-                "AND transactionid = pg_current_xact_id()::xid").fetchone()
-            if waiting and waiting[0]:
-                break
-            threading.Event().wait(0.05)
+        wait_until_someone_waits_for(lone)
         lone_won = True
         try:
             lone.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(
