@@ -78,6 +78,8 @@ def create_app(services: Services) -> Litestar:
             account_rate_limit_middleware,
         ],
         before_send=[add_security_headers],
+        on_startup=[services.open_on_loop],
+        on_shutdown=[services.close_on_loop],
         cors_config=cors_config(settings.cors_origins),
         request_max_body_size=settings.max_body_bytes,
         state={

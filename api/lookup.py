@@ -19,7 +19,8 @@ class LookupController(Controller):
     path = "/lookup"
     tags = ["portal"]
 
-    @post("", operation_id="lookupDossier", status_code=HTTP_200_OK, exclude_from_auth=True, sync_to_thread=True,
+    @post("", operation_id="lookupDossier", status_code=HTTP_200_OK, exclude_from_auth=True,
           security=[], summary="Tra cứu hồ sơ / Public status look-up by code and receipt secret")
-    def lookup(self, data: JSONBody[LookupRequest], services: ServicesDep) -> LookupView:
-        return msgspec.convert(services.queries.lookup(data.code, data.secret), LookupView, from_attributes=True)
+    async def lookup(self, data: JSONBody[LookupRequest], services: ServicesDep) -> LookupView:
+        status = await services.queries.lookup_on_loop(data.code, data.secret)
+        return msgspec.convert(status, LookupView, from_attributes=True)

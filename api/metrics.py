@@ -89,12 +89,22 @@ class HttpMetrics:
                                 ["operation", "outcome"], registry=self.registry)
         self.registry.register(_ProjectionLag(services.readiness))
         self.registry.register(_Registries(services.metric_registries))
+        # Labelled children by label values: ``labels()`` takes a lock and builds tuples on
+        # every call, a cost paid on every request; operations and statuses are few.
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def _child(self, metric: Any, *values: str) -> Any:
+        key = (id(metric), *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def record(self, operation: str, method: str, status: int, seconds: float) -> None:
-        self.latency.labels(operation).observe(seconds)
-        self.requests.labels(operation, f"{status // 100}xx").inc()
+        self._child(self.latency, operation).observe(seconds)
+        self._child(self.requests, operation, f"{status // 100}xx").inc()
         if method in COMMAND_METHODS:
-            self.commands.labels(operation, outcome_of(status)).inc()
+            self._child(self.commands, operation, outcome_of(status)).inc()
 
     def expose(self) -> bytes:
         return generate_latest(self.registry)

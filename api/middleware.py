@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import random
 import time
-import uuid
 
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,7 +17,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming[:64] if incoming else uuid.uuid4().hex
+        request_id = incoming[:64] if incoming else f"{random.getrandbits(128):032x}"  # unique, not secret
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()

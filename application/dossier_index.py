@@ -20,6 +20,7 @@ the set. Units consulted for an opinion are listed in `units` but do not see it 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -101,6 +102,21 @@ class DossierIndex(ABC):
 
     @abstractmethod
     def get_by_code(self, code: str) -> DossierSummary | None: ...
+
+    async def find_by_code(self, code: str) -> DossierSummary | None:
+        """``get_by_code`` for a caller on the event loop (the public look-up, P2).
+
+        An adapter with an asynchronous driver answers on the loop itself once
+        :meth:`open_on_loop` has run there: no hand-off to a worker thread, whose return
+        waits for the GIL behind every busy thread. Anything else answers from a thread.
+        """
+        return await asyncio.to_thread(self.get_by_code, code)
+
+    async def open_on_loop(self) -> None:
+        """Open what :meth:`find_by_code` needs on the running loop (the server's start-up)."""
+
+    async def close_on_loop(self) -> None:
+        """Close what :meth:`open_on_loop` opened (the server's shutdown, on the same loop)."""
 
     @abstractmethod
     def list_by_applicant(

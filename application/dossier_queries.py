@@ -78,7 +78,13 @@ class DossierQueries:
 
     def lookup(self, code: str, secret: str) -> PublicStatus:
         """The public status look-up: a wrong secret and an unknown code look the same."""
-        row = self._index.get_by_code(code.strip())
+        return self._public(self._index.get_by_code(code.strip()), secret)
+
+    async def lookup_on_loop(self, code: str, secret: str) -> PublicStatus:
+        """``lookup`` for the event loop: the busiest public read never waits for a thread."""
+        return self._public(await self._index.find_by_code(code.strip()), secret)
+
+    def _public(self, row: DossierSummary | None, secret: str) -> PublicStatus:
         if row is None or not self._secrets.matches(secret, row.lookup_secret_hmac):
             raise DossierNotFound("no dossier with this code and secret")
         return public_status(row)

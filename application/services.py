@@ -64,6 +64,17 @@ class Services:
     app; ``None``: in-process memory. Chosen by the composition root (Redis in deployment)."""
     metric_registries: list[Any] = field(default_factory=list)
     """Process-wide Prometheus registries ``/metrics`` exposes beside the app's own."""
+    loop_resources: list[Any] = field(default_factory=list)
+    """Adapters with ``open_on_loop`` / ``close_on_loop`` (asynchronous connections): opened
+    when the server's event loop starts, closed when it stops, on that loop."""
+
+    async def open_on_loop(self) -> None:
+        for resource in self.loop_resources:
+            await resource.open_on_loop()
+
+    async def close_on_loop(self) -> None:
+        for resource in reversed(self.loop_resources):
+            await resource.close_on_loop()
 
     def readiness(self) -> list[Check]:
         results = []

@@ -30,19 +30,49 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])"), "[redacted-id]"),
 ]
 
+_SUSPECT_WORDS = (*SENSITIVE_NAMES, "bearer")
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+
+
+def _suspect(text: str) -> bool:
+    """True wherever a pattern might match (a superset, cheap): most log strings are clean,
+    and the four patterns' lookarounds cost several microseconds per string."""
+    lowered = text.lower()
+    return (any(word in lowered for word in _SUSPECT_WORDS) or "eyJ" in text
+            or _TWELVE_DIGITS.search(text) is not None)
+
+
+_NAME_VERDICTS: dict[str, bool] = {}
+_MAX_REMEMBERED_NAMES = 4096
+
 
 def is_sensitive_name(name: object) -> bool:
-    lowered = str(name).lower()
-    return any(word in lowered for word in SENSITIVE_NAMES)
+    key = str(name)
+    verdict = _NAME_VERDICTS.get(key)
+    if verdict is None:
+        lowered = key.lower()
+        verdict = any(word in lowered for word in SENSITIVE_NAMES)
+        if len(_NAME_VERDICTS) < _MAX_REMEMBERED_NAMES:  # field names are few; keys of data may not be
+            _NAME_VERDICTS[key] = verdict
+    return verdict
 
 
 def redact_text(text: str) -> str:
+    if not _suspect(text):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
 def redact_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return redact_text(value)
+    if value is None or kind is float or kind is bool:
+        return value
+    if kind is int:
+        return value if not 10**11 <= abs(value) < 10**12 else "[redacted-id]"
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, bytes | bytearray):
@@ -52,7 +82,7 @@ def redact_value(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [redact_value(v) for v in value]
     if value is None or isinstance(value, bool | int | float):
-        return value if not (isinstance(value, int) and len(str(abs(value))) == 12) else "[redacted-id]"
+        return value if not (isinstance(value, int) and 10**11 <= abs(value) < 10**12) else "[redacted-id]"
     text = str(value)  # an object's text may hold anything: keep the object only if it is clean
     cleaned = redact_text(text)
     return value if cleaned == text else cleaned

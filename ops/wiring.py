@@ -152,6 +152,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None, projectio
                                           max_dossier_bytes=settings.max_dossier_document_bytes)
     services.rate_limit_storage = rate_limit_storage_factory(settings)
     services.metric_registries = [PROCESS_REGISTRY]
+    services.loop_resources = [index]
     services.sign_in = build_sign_in(settings, clock, accounts, tokens)
     services.my_data = MyData(accounts, dossiers, index, access_log, clock, max_wait=settings.read_your_writes_max_wait)
     container = Container(settings=settings, clock=clock, services=services)

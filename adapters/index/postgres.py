@@ -20,6 +20,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from adapters.index import FINAL_STATUS_VALUES, TABLE, assignments, insert_values, summary_from
+from adapters.index.postgres_async import LoopPool
 from application.dossier_index import (
     APPLICANT,
     WORKLIST,
@@ -61,6 +62,9 @@ class PostgresDossierIndexView(PostgresTrackingRecorder, DossierIndexView):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.table = SQL("{}.{}").format(Identifier(datastore.schema), Identifier(TABLE))
+        # Rendered once: psycopg renders a composed query anew on every execution.
+        self._by_code = SQL("SELECT * FROM {t} WHERE code = %(code)s").format(t=self.table).as_string(None)
+        self._loop_pool: LoopPool | None = None
         for suffix in ("code_key", "applicant_idx", "current_idx", "receiving_idx"):
             self.check_identifier_length(f"{TABLE}_{suffix}")
         fmt = {"t": self.table}
@@ -162,6 +166,22 @@ class PostgresDossierIndexView(PostgresTrackingRecorder, DossierIndexView):
     def get_by_code(self, code: str) -> DossierSummary | None:
         rows = self._select(SQL("code = %(code)s"), {"code": code}, "code", 1)
         return summary_from(rows[0], _instant, _units) if rows else None
+
+    async def find_by_code(self, code: str) -> DossierSummary | None:
+        pool = self._loop_pool
+        if pool is None or not pool.serves_running_loop():
+            return await super().find_by_code(code)
+        row = await pool.fetch_one(self._by_code, {"code": code})
+        return summary_from(row, _instant, _units) if row else None
+
+    async def open_on_loop(self) -> None:
+        if self._loop_pool is None:
+            self._loop_pool = await LoopPool.open(self.datastore)
+
+    async def close_on_loop(self) -> None:
+        pool, self._loop_pool = self._loop_pool, None
+        if pool is not None:
+            await pool.close()
 
     def list_by_applicant(
         self, account_id: str, *, after_cursor: str | None = None, limit: int = 20

@@ -7,6 +7,7 @@ processes do. Expected answers come from `fold`, the in-memory meaning of the sa
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 from psycopg.sql import SQL, Identifier
 
+from adapters.index.postgres import PostgresDossierIndexView
 from application.dossier_index import DossierSummary, InvalidCursor, Page
 from domain.dossier import Command, LocalStatus
 from ops.projectors import (
@@ -128,6 +130,52 @@ def test_every_row_equals_the_fold_of_its_events(indexed: Indexed) -> None:
         assert indexed.view.get_by_code(row.code) == row
     assert indexed.view.get_by_code(f"{UNIT}-260302-9999") is None
     assert indexed.view.position() >= max(r.position for r in indexed.rows.values())
+
+
+def test_the_event_loop_look_up_answers_like_the_thread_one_on_the_loop_it_opened_on(
+    indexed: Indexed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = list(indexed.rows.values())[:20]
+
+    async def on_one_loop() -> list[DossierSummary | None]:
+        await indexed.view.open_on_loop()
+        try:
+            return [await indexed.view.find_by_code(r.code) for r in rows] + [
+                await indexed.view.find_by_code(f"{UNIT}-260302-9999")]
+        finally:
+            await indexed.view.close_on_loop()
+
+    if isinstance(indexed.view, PostgresDossierIndexView):
+        # PostgreSQL answers on the loop itself: the thread path must not be taken.
+        monkeypatch.setattr(indexed.view, "get_by_code", lambda code: pytest.fail("took the thread path"))
+    assert asyncio.run(on_one_loop()) == [*rows, None]
+    monkeypatch.undo()
+
+    async def on_a_loop_it_was_not_opened_on() -> DossierSummary | None:
+        return await indexed.view.find_by_code(rows[0].code)
+
+    assert asyncio.run(on_a_loop_it_was_not_opened_on()) == rows[0]
+
+
+@pytest.mark.parametrize("indexed", ["postgres"], indirect=True)
+def test_the_event_loop_look_up_survives_the_server_ending_its_connections(indexed: Indexed) -> None:
+    row = next(iter(indexed.rows.values()))
+
+    async def look_up_after_ending_connections() -> DossierSummary | None:
+        await indexed.view.open_on_loop()
+        try:
+            assert await indexed.view.find_by_code(row.code) == row
+            with psycopg.connect(PG_CONNINFO, autocommit=True) as admin:
+                ended = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND query LIKE %s",  # the loop's own statement
+                    ('%dossier_index" WHERE code = $1',)).fetchall()
+            assert ended
+            return await indexed.view.find_by_code(row.code)
+        finally:
+            await indexed.view.close_on_loop()
+
+    assert asyncio.run(look_up_after_ending_connections()) == row
 
 
 def test_an_applicants_pages_list_each_of_their_dossiers_once_newest_first(

@@ -76,3 +76,17 @@ def test_standard_logging_records_are_redacted_too(log_lines):
     finally:
         logger.removeHandler(handler)
     assert stream.getvalue().strip() == f"POST /auth/refresh refresh_token={REDACTED} id [redacted-id]"
+
+
+@pytest.mark.parametrize("text", [
+    "PASSWORD=hunter2", "Secret: hunter2", "BEARER hunter2", "x-Api-Token=hunter2", "cookie='hunter2'",
+])
+def test_secret_pairs_are_redacted_whatever_the_case_of_their_name(text):
+    assert "hunter2" not in redact_text(text)
+
+
+def test_a_twelve_digit_number_field_is_redacted_and_other_numbers_are_kept(log_lines):
+    structlog.get_logger("t").info("x", cccd=int(ID_NUMBER[1:]) + 100_000_000_000, status=200, ms=1.5, big=1234567890123)
+    [line] = log_lines()
+    assert line["cccd"] == "[redacted-id]"
+    assert (line["status"], line["ms"], line["big"]) == (200, 1.5, 1234567890123)
