@@ -8,6 +8,7 @@ page's last notification id in one transaction.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,16 +16,32 @@ from eventsourcing.persistence import Tracking
 
 from adapters.index.bulk import rows_by_id, write_rows
 from projections.batching import BatchWriter, ChangeCollector
+from application.dossier_index import DossierSummary
 from projections.dossier_index import DossierIndexProjection, DossierIndexView, NewDossier, fold
+
+KNOWN_ROWS = 20_000
+"""Rows the writer remembers from its own commits (the most recently written first to stay)."""
 
 
 class IndexBatchWriter(BatchWriter):
-    """The index projection's changes for a batch, folded into final rows, one upsert per batch."""
+    """The index projection's changes for a batch, folded into final rows, one upsert per batch.
 
-    def __init__(self, view: DossierIndexView) -> None:
+    The writer runs under the projection's one-runner lock, so the rows it committed are the
+    rows stored: it keeps the latest of them and reads from the view only dossiers it has not
+    written (a rebuild read back nearly every continuing dossier once per page). A row enters
+    the memory only after its transaction committed; a failed write leaves it as it was.
+    """
+
+    def __init__(self, view: DossierIndexView, *, known_rows: int = KNOWN_ROWS) -> None:
         self.view = view
         self.collector = ChangeCollector()
         self.projection = DossierIndexProjection(self.collector)  # type: ignore[arg-type]
+        self._known: OrderedDict[str, DossierSummary] = OrderedDict()
+        self._known_rows = known_rows
+
+    def forget(self) -> None:
+        """Drop remembered rows: the view was emptied (a rebuild from zero)."""
+        self._known.clear()
 
     def position(self) -> int:
         return self.view.position()
@@ -35,12 +52,20 @@ class IndexBatchWriter(BatchWriter):
             self.projection.process_event(event, Tracking(tracking.application_name, notification_id))
         changes = self.collector.changes
         created = {c.row.id for c in changes if isinstance(c, NewDossier)}
-        rows = rows_by_id(self.view, {c.dossier_id for c in changes if not isinstance(c, NewDossier)} - created)
-        touched: dict[str, Any] = {}
+        wanted = {c.dossier_id for c in changes if not isinstance(c, NewDossier)} - created
+        known = self._known
+        rows = {key: known[key] for key in wanted if key in known}
+        rows.update(rows_by_id(self.view, wanted - rows.keys()))
+        touched: dict[str, DossierSummary] = {}
         for change in changes:
             key = change.row.id if isinstance(change, NewDossier) else change.dossier_id
             rows[key] = touched[key] = fold(rows.get(key), change)
         write_rows(self.view, list(touched.values()), tracking)
+        for key, row in touched.items():  # committed: remember, newest last
+            known[key] = row
+            known.move_to_end(key)
+        while len(known) > self._known_rows:
+            known.popitem(last=False)
 
 
 __all__ = ["IndexBatchWriter"]

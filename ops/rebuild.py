@@ -140,8 +140,12 @@ def rebuild_projection(settings: Settings, which: str, *, resume: bool = False,
 
         view: Any = build_index_view(settings)
         stream, name, topics = _stream(settings, DossierStream), DossierIndexProjection.name, DOSSIER_TOPICS
-        writer: BatchWriter = IndexBatchWriter(view)
-        reset: Callable[[], None] = lambda: reset_index(view)  # noqa: E731
+        index_writer = IndexBatchWriter(view)
+        writer: BatchWriter = index_writer
+
+        def reset() -> None:
+            reset_index(view)
+            index_writer.forget()
     elif which == "catalogue":
         from adapters.catalogue.reset import reset_catalogue
         from ops.catalogue_projector import build_catalogue_view

@@ -62,23 +62,10 @@ def rows_by_id(view: DossierIndexView, ids: Iterable[str]) -> dict[str, DossierS
 def write_rows(view: DossierIndexView, rows: Sequence[DossierSummary], tracking: Tracking) -> None:
     """Upsert the rows and record `tracking`, in one transaction (the position first, as `apply`)."""
     if isinstance(view, PostgresTrackingRecorder):
-        from adapters.index.postgres import _param
-
-        params: list[dict[str, Any]] = []
-        for row in rows:
-            values = {k: _param(v) for k, v in insert_values(row).items()}
-            values["id"] = UUID(row.id)
-            params.append(values)
-        sql = SQL("INSERT INTO {t} ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}").format(
-            t=SQL("{}.{}").format(Identifier(view.datastore.schema), Identifier(TABLE)),
-            names=SQL(", ").join(map(Identifier, _WRITE)),
-            marks=SQL(", ").join(SQL("%({})s").format(SQL(k)) for k in _WRITE),
-            sets=SQL(", ").join(SQL("{c} = EXCLUDED.{c}").format(c=Identifier(k)) for k in _WRITE if k != "id"),
-        )
         with view.datastore.transaction(commit=True) as curs:
             view._insert_tracking(curs, tracking)
-            if params:
-                curs.executemany(sql, params)
+            if rows:
+                _upsert_copied(curs, view.datastore.schema, rows)
         return
     if not isinstance(view, SQLiteTrackingRecorder):
         raise TypeError(f"no batch writer for {type(view).__name__}")
@@ -91,6 +78,31 @@ def write_rows(view: DossierIndexView, rows: Sequence[DossierSummary], tracking:
         view._insert_tracking(c, tracking)
         if rows:
             c.executemany(statement, [{k: _text(v) for k, v in insert_values(r).items()} for r in rows])
+
+
+def _upsert_copied(curs: Any, schema: str, rows: Sequence[DossierSummary]) -> None:
+    """COPY the rows into a transaction-local table, then one upsert from it.
+
+    One statement per row (``executemany``) was a third of a rebuild's time; COPY streams the
+    rows in psycopg's C code and the server upserts them in one pass.
+    """
+    from adapters.index.postgres import _param
+
+    names = SQL(", ").join(map(Identifier, _WRITE))
+    table = SQL("{}.{}").format(Identifier(schema), Identifier(TABLE))
+    curs.execute(SQL("CREATE TEMP TABLE IF NOT EXISTS {i} (LIKE {t}) ON COMMIT DELETE ROWS").format(
+        i=Identifier(_INCOMING), t=table))
+    with curs.copy(SQL("COPY {i} ({names}) FROM STDIN").format(i=Identifier(_INCOMING), names=names)) as copy:
+        for row in rows:
+            values = insert_values(row)
+            copy.write_row([UUID(row.id) if k == "id" else _param(values[k]) for k in _WRITE])
+    curs.execute(SQL("INSERT INTO {t} ({names}) SELECT {names} FROM {i} ON CONFLICT (id) DO UPDATE SET {sets}").format(
+        t=table, names=names, i=Identifier(_INCOMING),
+        sets=SQL(", ").join(SQL("{c} = EXCLUDED.{c}").format(c=Identifier(k)) for k in _WRITE if k != "id"),
+    ))
+
+
+_INCOMING = "dossier_index_incoming"
 
 
 __all__ = ["reset_index", "rows_by_id", "write_rows"]
