@@ -16,6 +16,23 @@ from psycopg.sql import SQL, Identifier
 from ops.bench.stats import Throughput
 
 
+def cpu_reference_ms(rounds: int = 5) -> float:
+    """The best of `rounds` timings of a fixed pure-Python loop, in ms.
+
+    Not a baseline of any figure: it says how fast this machine's cores were during the run
+    (a shared virtual machine's speed changes from day to day), so that absolute figures of
+    runs on different days can be compared.
+    """
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def durability(conninfo: str) -> dict[str, str]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         return {name: str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]

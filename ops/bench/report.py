@@ -121,7 +121,7 @@ def markdown(report: Report) -> str:
     """The table as Markdown, with the run's context above it (for docs/performance.md)."""
     lines = [
         f"Run {report.started_at}: {report.seconds:g} s per figure, {report.clients} clients, "
-        f"{report.machine['cpus']} CPUs; PostgreSQL "
+        f"{machine_text(report)}; PostgreSQL "
         + (", ".join(f"`{k}={v}`" for k, v in report.durability.items()) or "n/a")
         + f"; group-commit batch sizes: {histogram_text(report.histogram)}; server "
         + (" ".join(f"`{k}={v}`" for k, v in report.server_env.items()) or "defaults") + ".",
@@ -132,6 +132,13 @@ def markdown(report: Report) -> str:
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table_rows(report.figures)]
     notes = [f"- {f.id}: {f.note}" for f in report.figures if f.note]
     return "\n".join(lines + ([""] + notes if notes else []) + ([""] + profile_lines(report) if report.profile else []))
+
+
+def machine_text(report: Report) -> str:
+    """CPUs, and the speed of their cores during the run when it was measured."""
+    reference = report.machine.get("cpu_reference_ms")
+    return f"{report.machine['cpus']} CPUs" + (
+        f" (reference loop {reference:g} ms: lower is a faster machine)" if reference is not None else "")
 
 
 def profile_lines(report: Report) -> list[str]:
@@ -158,7 +165,7 @@ def print_report(report: Report) -> None:
 
     console = Console(width=None if sys.stdout.isatty() else 180)
     console.print(f"[bold]motcua bench[/bold] {report.started_at}  {report.seconds:g} s per figure, "
-                  f"{report.clients} clients, {report.machine['cpus']} CPUs")
+                  f"{report.clients} clients, {machine_text(report)}")
     console.print("PostgreSQL: " + (", ".join(f"{k}={v}" for k, v in report.durability.items()) or "n/a"))
     console.print("server settings: " + (" ".join(f"{k}={v}" for k, v in report.server_env.items()) or "defaults"))
     console.print(f"group-commit batch sizes ({HISTOGRAM_METRIC}): {histogram_text(report.histogram)}")

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from ops.bench import prepare, profile
-from ops.bench.baselines import durability, raw_commits
+from ops.bench.baselines import cpu_reference_ms, durability, raw_commits
 from ops.bench.lag import LagSampler
 from ops.bench.load import Plan, Request, run_load
 from ops.bench.report import FIGURES, Figure, Report, parse_histogram
@@ -58,6 +58,7 @@ def run(options: Options) -> Report:
     report = Report(seconds=options.seconds, clients=options.clients, durability=durability(options.conninfo),
                     server_env={"MOTCUA_POSTGRES_POOL_SIZE": str(options.pool_size), **bench_defaults(),
                                 **options.server_env})
+    report.machine["cpu_reference_ms"] = cpu_reference_ms()
     wanted = options.only
     with scratch_dir() as tmp, bench_schema(options.conninfo) as schema:
         if options.logs:

@@ -164,3 +164,16 @@ def test_the_servers_bench_settings_are_settings_this_version_knows() -> None:
     chosen = bench_defaults()
     load_settings(chosen)  # an unknown MOTCUA_ variable would be an error and the server would not start
     assert set(chosen) <= {f"MOTCUA_{name.upper()}" for name in BENCH_DEFAULTS}
+
+
+def test_a_run_names_the_speed_of_its_cores_when_it_was_measured_and_older_runs_still_render() -> None:
+    from ops.bench.baselines import cpu_reference_ms
+    from ops.bench.report import markdown, report_from_json
+
+    report = Report(seconds=5, clients=8)
+    assert "reference loop" not in markdown(report)  # a run saved before the reference existed
+    reference = cpu_reference_ms(rounds=1)
+    assert reference > 0
+    report.machine["cpu_reference_ms"] = reference
+    assert f"(reference loop {reference:g} ms" in markdown(report)
+    assert report_from_json(report.to_json()).machine["cpu_reference_ms"] == reference
