@@ -15,7 +15,9 @@ Why these choices (DESIGN.md §7, a 2-core machine):
   moves it out of the collector's generations, so a full collection no longer walks it: such a
   collection stopped every thread for ~45 ms, seen as the p99 of a 500-event history read.
 - **Threads**: handlers that touch the event store are synchronous and run in the executor
-  ``api/app.py`` sizes with ``MOTCUA_THREAD_POOL_SIZE``. A thread holds at most one store
+  ``api/app.py`` sizes with ``MOTCUA_THREAD_POOL_SIZE``. The public look-up is the exception:
+  it awaits the PostgreSQL index on the event loop (``adapters/index/postgres_async.py``), a
+  pool the app's start-up opens on the server's loop. A thread holds at most one store
   connection at a time, and saves waiting in a group-commit batch hold none (only the batch's
   leader does), so each application's pool (``MOTCUA_POSTGRES_POOL_SIZE`` connections plus as
   many overflow) must cover the threads, or threads queue for connections: :func:`plan` says so.
