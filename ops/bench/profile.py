@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,20 +55,30 @@ def start(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None
     spy = shutil.which("py-spy") or (str(Path(__file__).parents[2] / ".venv/bin/py-spy"))
     if not Path(spy).exists():
         return None
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))),
-                             "--rate", "200", "--format", "raw", "--nonblocking", "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # py-spy's complaints (e.g. "behind in sampling" on a slow machine) go to a file beside the
+    # profile: an unread pipe would fill up and stall it.
+    with _log_of(out).open("wb") as log:
+        return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))),
+                                 "--rate", "200", "--format", "raw", "--nonblocking", "-o", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=log)
 
 
-def finish(process: subprocess.Popen[bytes] | None, out: Path, top: int = 15) -> list[Hot]:
+def finish(process: subprocess.Popen[bytes] | None, out: Path, top: int = 15, *, wait: float = 180) -> list[Hot]:
+    """The hottest functions; empty (and py-spy's log named) when it wrote no profile in time."""
     if process is None:
         return []
     try:
-        process.wait(timeout=60)
+        process.wait(timeout=wait)
     except subprocess.TimeoutExpired:
         process.kill()
+    if not out.exists():
+        print(f"py-spy wrote no profile; its messages: {_log_of(out)}", file=sys.stderr)
         return []
-    return hottest(out.read_text(encoding="utf-8"), top) if out.exists() else []
+    return hottest(out.read_text(encoding="utf-8"), top)
+
+
+def _log_of(out: Path) -> Path:
+    return out.with_name(out.name + ".log")
 
 
 __all__ = ["Hot", "finish", "hottest", "start"]

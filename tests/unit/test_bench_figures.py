@@ -177,3 +177,17 @@ def test_a_run_names_the_speed_of_its_cores_when_it_was_measured_and_older_runs_
     report.machine["cpu_reference_ms"] = reference
     assert f"(reference loop {reference:g} ms" in markdown(report)
     assert report_from_json(report.to_json()).machine["cpu_reference_ms"] == reference
+
+
+def test_a_profiler_that_wrote_nothing_gives_no_hot_functions_and_names_its_log(tmp_path: Path, capsys) -> None:
+    import subprocess
+    import sys
+
+    from ops.bench.profile import finish
+
+    out = tmp_path / "p1.txt"
+    assert finish(subprocess.Popen([sys.executable, "-c", "pass"]), out, wait=30) == []
+    assert "p1.txt.log" in capsys.readouterr().err
+    out.write_text("main;work 3\nmain;idle 1\n", encoding="utf-8")
+    hot = finish(subprocess.Popen([sys.executable, "-c", "pass"]), out, wait=30)
+    assert [h.function for h in hot][:1] == ["main"]
