@@ -15,8 +15,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 
 from adapters.index.bulk import rows_by_id, write_rows
-from projections.batching import BatchWriter, ChangeCollector
 from application.dossier_index import DossierSummary
+from projections.batching import BatchWriter, ChangeCollector
 from projections.dossier_index import DossierIndexProjection, DossierIndexView, NewDossier, fold
 
 KNOWN_ROWS = 20_000
