@@ -26,6 +26,8 @@ from projections.dossier_index import DossierIndexView
 SQLITE_IN_LIMIT = 500
 """Ids per `IN (...)` on SQLite (its default limit of host parameters is 999 on old builds)."""
 _WRITE = (*COLUMNS, "queue_at")
+_INCOMING = "dossier_index_incoming"
+"""The transaction-local table a PostgreSQL page is COPYed into before its one upsert."""
 
 
 def reset_index(view: DossierIndexView) -> None:
@@ -100,9 +102,6 @@ def _upsert_copied(curs: Any, schema: str, rows: Sequence[DossierSummary]) -> No
         t=table, names=names, i=Identifier(_INCOMING),
         sets=SQL(", ").join(SQL("{c} = EXCLUDED.{c}").format(c=Identifier(k)) for k in _WRITE if k != "id"),
     ))
-
-
-_INCOMING = "dossier_index_incoming"
 
 
 __all__ = ["reset_index", "rows_by_id", "write_rows"]
