@@ -8,7 +8,7 @@ collide). The composition root hands this registry to the API, whose ``/metrics`
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 PROCESS_REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -25,3 +25,18 @@ GROUP_COMMIT_BATCH_SIZE = Histogram(
 def observe_batch_size(n: int) -> None:
     """Called by the group committer once per transaction with the number of commands in it."""
     GROUP_COMMIT_BATCH_SIZE.observe(n)
+
+
+GROUP_COMMIT_BATCHES = Counter(
+    "motcua_group_commit_batches",
+    "Batches committed by the group committer, by how they were written: 'bulk' (checked, then"
+    " inserted at once) or 'savepoint' (one savepoint per command: a key clash or a process recorder)",
+    ["path"],
+    registry=PROCESS_REGISTRY,
+)
+_PATHS = {path: GROUP_COMMIT_BATCHES.labels(path) for path in ("bulk", "savepoint")}
+
+
+def observe_batch_path(path: str) -> None:
+    """Called once per committed batch with the way it was written."""
+    (_PATHS.get(path) or GROUP_COMMIT_BATCHES.labels(path)).inc()

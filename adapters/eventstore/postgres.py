@@ -12,6 +12,7 @@ ids could commit out of order and projections would skip events) and bypasses
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,6 +109,8 @@ class MotcuaPostgresApplicationRecorder(
             )
             raise ProgrammingError(msg)
         super().__init__(datastore, events_table_name=events_table_name)
+        self.batch_paths: Counter[str] = Counter()
+        """Group-commit batches committed, by the way they were written (``postgres_batch``)."""
         self.idempotency_table_name = idempotency_table_name(events_table_name)
         index_name = f"{self.idempotency_table_name}_created_at_idx"
         self.idempotency_constraint_name = f"{self.idempotency_table_name}_pkey"

@@ -33,7 +33,9 @@ Batches among themselves cannot deadlock: each takes the table lock before anyth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -98,6 +100,7 @@ def write_batch(recorder: es_pg.PostgresApplicationRecorder, batch: Sequence[Wri
     if bulk_applies(recorder, batch):
         try:
             write_bulk(recorder, batch)  # type: ignore[arg-type]
+            count_path(recorder, "bulk")
             return
         except KeyAppearedMeanwhile:  # rolled back: decide again, one savepoint per write
             for write in batch:
@@ -118,6 +121,28 @@ def write_batch(recorder: es_pg.PostgresApplicationRecorder, batch: Sequence[Wri
                 failure = error
         if failure is not None:
             raise failure
+    count_path(recorder, "savepoint")
+
+
+def count_path(recorder: Any, path: str) -> None:
+    """Tally a committed batch by the way it was written, on the recorder (``batch_paths``) and,
+    where the metrics module exists, in ``motcua_group_commit_batches_total``."""
+    paths: Counter[str] | None = getattr(recorder, "batch_paths", None)
+    if paths is not None:
+        paths[path] += 1
+    observe = _path_hook()
+    if observe is not None:
+        observe(path)
+
+
+@cache
+def _path_hook() -> Callable[[str], None] | None:
+    """``ops.metrics.observe_batch_path`` if the metrics module exists (as ``metrics_hook``)."""
+    try:
+        from ops.metrics import observe_batch_path  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return observe_batch_path  # type: ignore[no-any-return,unused-ignore]
 
 
 def _write_one(recorder: es_pg.PostgresApplicationRecorder, conn: psycopg.Connection[Any],

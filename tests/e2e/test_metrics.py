@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from domain.actor import Role
-from ops.metrics import observe_batch_size
+from ops.metrics import observe_batch_path, observe_batch_size
 from tests.e2e.conftest import act, login, submit
 from tests.e2e.hardening_fixtures import PASSWORD, call, configured  # noqa: F401 (fixture)
 
@@ -37,6 +37,7 @@ def test_metrics_show_latency_counts_and_outcomes_per_operation_and_the_projecti
         assert act(client, officer, f"/office/dossiers/{code}/reception", 1).status_code == 200
         assert act(client, officer, f"/office/dossiers/{code}/reception", 1).status_code == 412  # stale If-Match
         observe_batch_size(3)
+        observe_batch_path("bulk")
         scraped = client.get("/metrics", headers=SCRAPER)
         assert scraped.status_code == 200, scraped.text
         assert scraped.headers["content-type"].startswith("text/plain")
@@ -56,6 +57,7 @@ def test_metrics_show_latency_counts_and_outcomes_per_operation_and_the_projecti
     assert {"lookup-index", "catalogue"} <= set(lag) and all(value >= 0 for value in lag.values())
     assert (_value(samples, "motcua_group_commit_batch_size_count") or 0) >= 1
     assert (_value(samples, "motcua_group_commit_batch_size_bucket", le="4.0") or 0) >= 1
+    assert (_value(samples, "motcua_group_commit_batches_total", path="bulk") or 0) >= 1
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)

@@ -107,6 +107,8 @@ def test_two_submissions_for_one_unit_and_day_in_one_batch_get_consecutive_disti
     assert sorted(o.code for o in outcomes) == [f"{RECEIVING_UNIT}-260302-0001", f"{RECEIVING_UNIT}-260302-0002"]
     stats = committer(app).stats()
     assert stats.get(2) == 1 and stats.get(1) == 1, stats  # the pair, then the retry alone
+    # An application's saves carry `tracking=None`: nothing the three-round-trip path skips.
+    assert app.recorder.batch_paths == {"bulk": 2}  # type: ignore[attr-defined]
     counter = app.repository.get(counter_id(RECEIVING_UNIT, date(2026, 3, 2)))
     assert (counter.last_number, counter.version) == (2, 3)
 
@@ -183,6 +185,7 @@ def test_64_writers_on_one_dossier_and_on_different_dossiers_leave_exactly_the_a
     for code, result in acknowledged.values():
         assert by_id[(app.load(code).id, result.version)] == result.position
     assert max(committer(app).stats()) > 1
+    assert set(app.recorder.batch_paths) == {"bulk"}, app.recorder.batch_paths  # type: ignore[attr-defined]
     key = parse_chain_key(AUDIT_KEY)
     assert key is not None and verify_chain(app.recorder, key).ok
 
