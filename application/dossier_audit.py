@@ -13,7 +13,7 @@ from application.dossier_views import DossierState, state_of
 from application.dossiers import Dossiers
 from application.errors import DossierNotFound
 from domain.actor import Actor
-from domain.dossier import dossier_id
+from domain.dossier import Dossier, dossier_id
 from domain.dossier.slip import SlipRow, processing_slip
 
 
@@ -34,11 +34,28 @@ class DossierAudit:
         self._dossiers.accesses.before_read(actor, access)
         current = self._dossiers.get(actor, code)
         self._dossiers.accesses.read(actor, "read-state-at", code, access)
-        version = 0
-        for event in self._dossiers.events.get(dossier_id(code)):
-            if event.timestamp > at:
-                break
-            version = event.originator_version
+        version = self._version_at(current, at)
         if version == 0:
             raise DossierNotFound(f"{code} did not exist yet at {at.isoformat()}")
+        if version == current.version:
+            return state_of(current, at)
         return state_of(self._dossiers.repository.get(current.id, version=version), at)
+
+    def _version_at(self, current: Dossier, at: datetime) -> int:
+        """The last version recorded at or before ``at`` (0: none), by bisection.
+
+        A dossier's events never go back in time (``Dossiers.run`` records each at or after the
+        one before), so the versions at or before an instant are a prefix of the stream: about
+        nine one-event reads find its end among 500 events, where reading up to it decoded
+        every event on the way."""
+        if current.modified_on <= at:
+            return int(current.version)
+        below, above = 0, int(current.version)  # version `below` is at or before `at`, `above` after
+        while above - below > 1:
+            middle = (below + above) // 2
+            (event,) = self._dossiers.events.get(current.id, gt=middle - 1, lte=middle)
+            if event.timestamp <= at:
+                below = middle
+            else:
+                above = middle
+        return below

@@ -54,7 +54,7 @@ from adapters.eventstore.idempotency import (
     idempotency_table_name,
 )
 from adapters.eventstore.postgres_batch import write_batch
-from adapters.eventstore.postgres_load import select_snapshot_and_events
+from adapters.eventstore.postgres_load import select_events, select_snapshot_and_events
 from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
@@ -293,6 +293,13 @@ class MotcuaPostgresApplicationRecorder(
     ) -> tuple[StoredEvent | None, list[StoredEvent]]:
         """One read for a load (``application.repository``); see ``postgres_load``."""
         return select_snapshot_and_events(self, snapshots, originator_id, lte=lte)
+
+    def select_events(
+        self, originator_id: Any, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """As the library's, with rows as tuples (``postgres_load``)."""
+        return select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
 
     def select_chain(
         self, start: int | None, limit: int, stop: int | None = None

@@ -1,10 +1,15 @@
-"""An aggregate's newest snapshot and the events after it, in one statement (PostgreSQL).
+"""Reading one aggregate's records on PostgreSQL: its newest snapshot and the events after it in
+one statement, and its events with rows as tuples.
 
 eventsourcing loads an aggregate with two reads (the snapshot, then the events after it), each
 its own pool checkout and round trip; every command starts with such a load. Here one
 statement returns both, ordered snapshot first, then events by version. Used by
 `application.repository.OneReadRepository` when the snapshots live in the same database as the
 events (always, with our factory); otherwise the two reads are made as the library makes them.
+
+Both read rows as tuples from statements rendered once: the library's ``select_events`` builds
+a dict per row and composes its statement on every call, a seventh of the CPU of reading a
+500-event history.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import eventsourcing.postgres as es_pg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
@@ -33,7 +39,13 @@ _STATEMENT = (
     "ORDER BY is_snapshot DESC, originator_version"
 )
 
-_rendered: dict[tuple[str, str, str], str] = {}
+_EVENTS = (
+    "SELECT originator_version, topic, state FROM {schema}.{events} "
+    "WHERE originator_id = %s AND originator_version > %s AND originator_version <= %s "
+    "ORDER BY originator_version {order} LIMIT %s"
+)
+
+_rendered: dict[tuple[str, ...], str] = {}
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -50,7 +62,7 @@ def select_snapshot_and_events(
         after = found[0].originator_version if found else None
         return (found[0] if found else None), list(events.select_events(originator_id, gt=after, lte=lte))
     key = (events.datastore.schema, snapshots.events_table_name, events.events_table_name)
-    with events.datastore.get_connection() as conn, conn.cursor() as curs:
+    with events.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         statement = _rendered.get(key)
         if statement is None:  # rendered once: a composed statement is re-rendered on every call
             statement = _rendered[key] = SQL(_STATEMENT).format(
@@ -59,13 +71,37 @@ def select_snapshot_and_events(
         rows = curs.fetchall()
     snapshot: StoredEvent | None = None
     loaded: list[StoredEvent] = []
-    for row in rows:
-        stored = StoredEvent(originator_id, row["originator_version"], row["topic"], bytes(row["state"]))
-        if row["is_snapshot"]:
+    for is_snapshot, version, topic, state in rows:
+        stored = StoredEvent(originator_id, version, topic, bytes(state))
+        if is_snapshot:
             snapshot = stored
         else:
             loaded.append(stored)
     return snapshot, loaded
 
 
-__all__ = ["select_snapshot_and_events"]
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def select_events(
+    recorder: es_pg.PostgresAggregateRecorder,
+    originator_id: UUID | str,
+    *,
+    gt: int | None = None,
+    lte: int | None = None,
+    desc: bool = False,
+    limit: int | None = None,
+) -> list[StoredEvent]:
+    """The library's ``select_events``, same arguments and answer (``LIMIT NULL`` is no limit)."""
+    order = "DESC" if desc else "ASC"
+    key = (recorder.datastore.schema, recorder.events_table_name, order)
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        statement = _rendered.get(key)
+        if statement is None:
+            statement = _rendered[key] = SQL(_EVENTS).format(
+                schema=Identifier(key[0]), events=Identifier(key[1]), order=SQL(order)).as_string(conn)
+        curs.execute(statement, (originator_id, -MAX_VERSION if gt is None else gt,
+                                 MAX_VERSION if lte is None else lte, limit), prepare=True)
+        return [StoredEvent(originator_id, version, topic, bytes(state))
+                for version, topic, state in curs.fetchall()]
+
+
+__all__ = ["select_events", "select_snapshot_and_events"]

@@ -1,7 +1,8 @@
 """A dossier loads from its snapshot and later events in one read, and exactly as its replay.
 
 On PostgreSQL the repository asks the recorder for both at once (`postgres_load`); on SQLite it
-loads the library's way. Either way every version, below, at and after the snapshot, equals the
+loads the library's way. The PostgreSQL recorder's own event reads (rows as tuples) answer as the
+library's. Either way every version, below, at and after the snapshot, equals the
 fold of the stream's events up to that version.
 """
 
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import eventsourcing.postgres as es_pg
 import pytest
 from eventsourcing.application import AggregateNotFoundError, project_aggregate
 
@@ -97,3 +99,19 @@ def test_on_postgresql_a_load_is_one_read_and_never_asks_the_snapshot_store_alon
     assert vars(app.repository.get(dossier_id)) == expected
     with pytest.raises(AggregateNotFoundError):
         app.repository.get(uuid4())
+
+
+def test_on_postgresql_the_events_read_as_tuples_are_those_the_library_reads(pg_app: Dossiers) -> None:
+    app = pg_app
+    code = _long_dossier(app, 12)
+    dossier_id = app.load(code).id
+    library = es_pg.PostgresAggregateRecorder.select_events
+    cases = [{}, {"gt": 3}, {"lte": 7}, {"gt": 3, "lte": 7}, {"gt": 4, "lte": 5}, {"gt": 12},
+             {"desc": True}, {"desc": True, "limit": 1}, {"limit": 4}, {"gt": 2, "lte": 9, "desc": True, "limit": 3}]
+
+    for case in cases:
+        ours = app.recorder.select_events(dossier_id, **case)
+        assert ours == library(app.recorder, dossier_id, **case), case
+    assert [e.originator_version for e in app.recorder.select_events(dossier_id, gt=2, lte=9, desc=True, limit=3)] \
+        == [9, 8, 7]
+    assert app.recorder.select_events(uuid4()) == []
