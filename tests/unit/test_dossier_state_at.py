@@ -8,45 +8,24 @@ before the instant, folded from the start.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from eventsourcing.application import project_aggregate
 
-from adapters.access_log.sqlite import SQLiteAccessLog
-from adapters.catalogue.seed import SeedCatalogue
-from application.access_log import AccessContext, Accesses
+from application.access_log import AccessContext
 from application.clock import SimulatedClock
 from application.dossier_audit import DossierAudit
 from application.dossier_views import state_of
 from application.dossiers import Dossiers, Submission
 from application.errors import DossierNotFound
-from application.lookup_secrets import LookupSecrets
 from domain.actor import Actor, Role
-from domain.calendar import WorkingCalendar
+from tests.unit.test_dossiers_application import app, clock  # noqa: F401 - fixtures used by name
 
 CITIZEN = Actor(id="citizen-1", role=Role.CITIZEN, name="Nguyễn Văn An")
 RECEPTION = Actor(id="officer-1", role=Role.RECEPTION_OFFICER, unit="000.00.01.H22", name="Lê Văn Cường")
 AUDITOR = Actor(id="auditor-1", role=Role.AUDITOR, name="Thanh Tra")
 WHY = AccessContext(ip="127.0.0.1", reason="Thanh tra theo kế hoạch")
-START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> SimulatedClock:
-    return SimulatedClock(START)
-
-
-@pytest.fixture
-def app(clock: SimulatedClock, tmp_path) -> Dossiers:
-    catalogue = SeedCatalogue()
-    calendar = WorkingCalendar()
-    return Dossiers(
-        {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock, catalogue=catalogue,
-        calendar_for=lambda unit: calendar, scope_of=catalogue.descendants,
-        lookup_secrets=LookupSecrets("k" * 32), applicant_key_secret="a" * 32,
-        accesses=Accesses(SQLiteAccessLog(tmp_path / "access.sqlite"), clock),
-    )
 
 
 def a_long_dossier(app: Dossiers, clock: SimulatedClock, messages: int) -> str:
