@@ -92,12 +92,13 @@ def select_events(
 ) -> list[StoredEvent]:
     """The library's ``select_events``, same arguments and answer (``LIMIT NULL`` is no limit)."""
     order = "DESC" if desc else "ASC"
-    key = (recorder.datastore.schema, recorder.events_table_name, order)
+    schema, table = recorder.datastore.schema, recorder.events_table_name
+    key = ("events", schema, table, order)  # never equal to a snapshot-and-events key (three parts)
     with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         statement = _rendered.get(key)
         if statement is None:
             statement = _rendered[key] = SQL(_EVENTS).format(
-                schema=Identifier(key[0]), events=Identifier(key[1]), order=SQL(order)).as_string(conn)
+                schema=Identifier(schema), events=Identifier(table), order=SQL(order)).as_string(conn)
         curs.execute(statement, (originator_id, -MAX_VERSION if gt is None else gt,
                                  MAX_VERSION if lte is None else lte, limit), prepare=True)
         return [StoredEvent(originator_id, version, topic, bytes(state))
