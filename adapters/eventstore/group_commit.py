@@ -115,17 +115,18 @@ def own_copy(error: BaseException) -> BaseException:
     return mine
 
 
-def metrics_hook() -> Callable[[int], None] | None:
-    """``ops.metrics.observe_batch_size`` if the metrics module exists in this build.
+def metrics_hook(name: str = "observe_batch_size") -> Callable[[Any], None] | None:
+    """``ops.metrics.<name>`` (by default ``observe_batch_size``) if the metrics module exists
+    in this build.
 
     Imported lazily and optionally: the metrics endpoint is built separately; without it the
     histogram is still available from :meth:`GroupCommitter.stats`.
     """
     try:
-        from ops.metrics import observe_batch_size  # type: ignore[import-not-found,unused-ignore]
+        from ops import metrics  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    return observe_batch_size  # type: ignore[no-any-return,unused-ignore]
+    return getattr(metrics, name, None)  # type: ignore[no-any-return,unused-ignore]
 
 
 class GroupCommitter:

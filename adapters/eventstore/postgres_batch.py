@@ -53,7 +53,7 @@ from eventsourcing.persistence import (
 from psycopg.pq import TransactionStatus
 
 from adapters.eventstore.audit_chain import CHAIN_HEAD_KWARG, KnownHead
-from adapters.eventstore.group_commit import Write
+from adapters.eventstore.group_commit import Write, metrics_hook
 from adapters.eventstore.postgres_bulk import KeyAppearedMeanwhile, bulk_applies, write_bulk
 
 if TYPE_CHECKING:
@@ -136,13 +136,8 @@ def count_path(recorder: Any, path: str) -> None:
 
 
 @cache
-def _path_hook() -> Callable[[str], None] | None:
-    """``ops.metrics.observe_batch_path`` if the metrics module exists (as ``metrics_hook``)."""
-    try:
-        from ops.metrics import observe_batch_path  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return observe_batch_path  # type: ignore[no-any-return,unused-ignore]
+def _path_hook() -> Callable[[Any], None] | None:
+    return metrics_hook("observe_batch_path")
 
 
 def _write_one(recorder: es_pg.PostgresApplicationRecorder, conn: psycopg.Connection[Any],

@@ -26,6 +26,7 @@ from application.commands import CommandResult, Idempotency
 from application.dossiers import Dossiers
 from application.errors import VersionConflict
 from domain.dossier import Dossier, counter_id
+from ops.metrics import PROCESS_REGISTRY
 from ops.projectors import build_index_runner, build_index_view
 from ops.settings import Settings, load_settings
 from ops.stores import store_env
@@ -74,6 +75,10 @@ def committer(app: Dossiers) -> GroupCommitter:
     return found
 
 
+def bulk_batches_metric() -> float:
+    return PROCESS_REGISTRY.get_sample_value("motcua_group_commit_batches_total", {"path": "bulk"}) or 0.0
+
+
 def in_threads(calls: list[Callable[[], Any]]) -> list[Any]:
     """Run each call on a thread of its own, all at once; each result or exception, in order."""
     outcomes: list[Any] = [None] * len(calls)
@@ -100,6 +105,7 @@ def test_two_submissions_for_one_unit_and_day_in_one_batch_get_consecutive_disti
     """Both read the day's counter before either commits, so both allocate 0001 and meet in one
     batch; the counter's version conflict fails one of them alone, which allocates again."""
     app = open_dossiers(group_commit_max_batch="2", group_commit_max_wait_ms="1000")
+    bulk_before = bulk_batches_metric()
 
     outcomes = in_threads([lambda: app.submit(CITIZEN, online_submission())] * 2)
 
@@ -109,6 +115,7 @@ def test_two_submissions_for_one_unit_and_day_in_one_batch_get_consecutive_disti
     assert stats.get(2) == 1 and stats.get(1) == 1, stats  # the pair, then the retry alone
     # An application's saves carry `tracking=None`: nothing the three-round-trip path skips.
     assert app.recorder.batch_paths == {"bulk": 2}  # type: ignore[attr-defined]
+    assert bulk_batches_metric() - bulk_before == 2  # and /metrics says so
     counter = app.repository.get(counter_id(RECEIVING_UNIT, date(2026, 3, 2)))
     assert (counter.last_number, counter.version) == (2, 3)
 
