@@ -27,6 +27,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application.dossier_index import DossierIndex
+from ops.projector_process import ProjectorProcess
 from ops.settings import Settings
 from ops.stores import schema_lock, store_env
 from ops.index_batches import IndexBatchWriter
@@ -170,8 +171,15 @@ class EmbeddedProjectors:
         self.view.datastore.close()  # type: ignore[attr-defined]
 
 
-def start_embedded_projectors(settings: Settings) -> EmbeddedProjectors:
-    """Build the view first (creating its tables) so the runner never races its creation."""
+def start_embedded_projectors(settings: Settings) -> EmbeddedProjectors | ProjectorProcess:
+    """Build the view first (creating its tables) so the runner never races its creation.
+
+    On PostgreSQL the runner goes to a child process unless ``index_projector_process`` is off
+    (``ops/projector_process.py`` says why)."""
+    if not settings.embedded and settings.index_projector_process:
+        child = ProjectorProcess(settings=settings, view=build_index_view(settings))
+        child.start()
+        return child
     handle = EmbeddedProjectors(view=build_index_view(settings))
     handle._thread = threading.Thread(
         target=run_projectors, args=(settings, handle._stop), name="motcua-projectors",

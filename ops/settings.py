@@ -73,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_days: int = 7
     idempotency_hours: int = 24
     projection_poll_interval: float = 0.05
+    index_projector_process: bool = True
+    """PostgreSQL: ``motcua serve`` runs the lookup-index projection in a child process (its own
+    core and GIL, ``ops/projector_process.py``); false keeps it on a thread. SQLite: a thread."""
     read_your_writes_max_wait: float = 2.0
     page_size_default: int = 20
     page_size_max: int = 200

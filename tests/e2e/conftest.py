@@ -29,8 +29,12 @@ def store(request) -> Iterator[dict[str, object]]:
     if request.param == "sqlite":
         yield {}
     else:
+        # The index runs on a thread here: a child process would start a second or two after
+        # the container, and journeys read the index at once (tests/integration/
+        # test_projector_process.py covers the process).
         with fresh_schema() as schema:
-            yield {"database_url": DATABASE_URL, "postgres_schema": schema, "postgres_pool_size": 4}
+            yield {"database_url": DATABASE_URL, "postgres_schema": schema, "postgres_pool_size": 4,
+                   "index_projector_process": False}
 
 
 @pytest.fixture
