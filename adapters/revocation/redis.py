@@ -7,6 +7,7 @@ beyond the tokens still alive.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 import redis
@@ -27,6 +28,13 @@ class RedisRevocationList(RevocationList):
 
     def is_revoked(self, jti: str) -> bool:
         return bool(self._redis.exists(self._prefix + jti))
+
+    def first_revoked(self, jtis: Sequence[str]) -> str | None:
+        """One ``MGET`` for all of them: a request's four checks in one round trip."""
+        if not jtis:
+            return None
+        found = self._redis.mget([self._prefix + jti for jti in jtis])
+        return next((jti for jti, value in zip(jtis, found, strict=True) if value is not None), None)
 
     def revoke_once(self, jti: str, expires_at: datetime) -> bool:
         ttl = max(1, math.ceil((expires_at - self._clock.now()).total_seconds()))
