@@ -7,6 +7,7 @@ the server under test gets a schema of its own in that database, dropped at the 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,8 @@ def bench_command(args: argparse.Namespace, settings: Any = None) -> int:
     from ops.stores import postgres_conninfo
 
     settings = settings or load_settings()
+    # The run polls the server's /ready many times a second; httpx would log every request.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     url = args.database_url or settings.database_url
     if not url:
         print("motcua bench: cần PostgreSQL / needs PostgreSQL: --database-url postgresql://... "

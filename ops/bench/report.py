@@ -137,8 +137,10 @@ def markdown(report: Report) -> str:
 def machine_text(report: Report) -> str:
     """CPUs, and the speed of their cores during the run when it was measured."""
     reference = report.machine.get("cpu_reference_ms")
+    end = report.machine.get("cpu_reference_end_ms")
+    at_end = f", {end:g} ms at the end" if end is not None else ""
     return f"{report.machine['cpus']} CPUs" + (
-        f" (reference loop {reference:g} ms: lower is a faster machine)" if reference is not None else "")
+        f" (reference loop {reference:g} ms{at_end}: lower is a faster machine)" if reference is not None else "")
 
 
 def profile_lines(report: Report) -> list[str]:

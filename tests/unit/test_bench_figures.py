@@ -177,6 +177,8 @@ def test_a_run_names_the_speed_of_its_cores_when_it_was_measured_and_older_runs_
     report.machine["cpu_reference_ms"] = reference
     assert f"(reference loop {reference:g} ms" in markdown(report)
     assert report_from_json(report.to_json()).machine["cpu_reference_ms"] == reference
+    report.machine["cpu_reference_end_ms"] = reference * 2
+    assert f"(reference loop {reference:g} ms, {reference * 2:g} ms at the end:" in markdown(report)
 
 
 def test_a_profiler_that_wrote_nothing_gives_no_hot_functions_and_names_its_log(tmp_path: Path, capsys) -> None:
