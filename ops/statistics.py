@@ -108,6 +108,16 @@ def _one_runner(settings: Settings, stream: DossierStream, database: str) -> Any
         yield
 
 
+def pause_after(events: int, accesses: int, batch_size: int, poll_interval: float) -> float:
+    """Seconds to wait before reading again: none after a full batch (more is waiting), the
+    idle poll after nothing, ``GATHER`` after a partial batch. Under steady load that lets the
+    next batch gather: every insert is a new part in each table that ClickHouse must merge, and
+    small continuous inserts kept its merge threads busy on the API's cores."""
+    if events + accesses == 0:
+        return max(poll_interval, IDLE_POLL)
+    return GATHER if events < batch_size else 0.0
+
+
 def run_statistics(settings: Settings, stop: threading.Event, *, target: Target | None = None,
                    first_delay: float = 0.5, max_delay: float = 30.0) -> None:
     """Run the statistics projection until `stop` is set; never raises."""
@@ -128,14 +138,12 @@ def run_statistics(settings: Settings, stop: threading.Event, *, target: Target 
                 log.info("statistics_projector_started", position=view.position())
                 while not stop.is_set():
                     done = runner.run_once()
-                    if done + access.run_once() == 0:
+                    accessed = access.run_once()
+                    if done + accessed == 0:
                         delay = first_delay
-                        stop.wait(max(settings.projection_poll_interval, IDLE_POLL))
-                    elif done < runner.batch_size:
-                        # Under steady load, let the next batch gather: every insert is a new
-                        # part in each table that ClickHouse must merge, and small continuous
-                        # inserts kept its merge threads busy on the API's cores.
-                        stop.wait(GATHER)
+                    pause = pause_after(done, accessed, runner.batch_size, settings.projection_poll_interval)
+                    if pause:
+                        stop.wait(pause)
         except StatisticsUnavailable as exc:
             log.warning("statistics_unavailable", retry_in=delay, error=str(exc)[:200])
             stop.wait(delay)
