@@ -144,13 +144,14 @@ class ProjectorProcess:
             child.join()  # reaped, so its exit code is known
             if self._stop.is_set():
                 return
+            if time.monotonic() - started > MAX_RESTART_DELAY:
+                delay = FIRST_RESTART_DELAY  # it had run a while: not a crash loop
             log.error("projector_process_died", pid=child.pid, exitcode=child.exitcode, restart_in=delay)
             if self._stop.wait(delay):
                 return
-            # A child that ran a while had recovered: the next failure starts from the first delay.
-            delay = FIRST_RESTART_DELAY if time.monotonic() - started > MAX_RESTART_DELAY else min(delay * 2, MAX_RESTART_DELAY)
             self._start_child()
             self.restarts += 1
+            delay = min(delay * 2, MAX_RESTART_DELAY)
 
 
 __all__ = ["ProjectorProcess", "child_main"]
