@@ -24,7 +24,7 @@ from ops.settings import Settings, load_settings
 from ops.stores import store_env
 from projections.sources import DossierStream
 from tests.integration.index_projector_process import MemoryDossierIndexView, rebuild, write_dossiers
-from tests.integration.test_dossier_index_views import pg_settings, schema_scope
+from tests.integration.test_dossier_index_views import PG_URL, schema_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
     for schema in schema_scope():
-        yield load_settings({}, data_dir=str(tmp_path), database_url=pg_settings(schema).database_url,
+        yield load_settings({}, data_dir=str(tmp_path), database_url=PG_URL,
                             postgres_schema=schema, postgres_pool_size=2, projection_poll_interval=0.02)
 
 
