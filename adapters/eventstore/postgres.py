@@ -24,6 +24,7 @@ import psycopg.errors
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     ProgrammingError,
     StoredEvent,
@@ -54,7 +55,7 @@ from adapters.eventstore.idempotency import (
     idempotency_table_name,
 )
 from adapters.eventstore.postgres_batch import write_batch
-from adapters.eventstore.postgres_load import select_events, select_snapshot_and_events
+from adapters.eventstore.postgres_load import select_events, select_notifications, select_snapshot_and_events
 from application.audit_chain import GENESIS, AuditChainStore, ChainLink
 from application.idempotency import DuplicateIdempotencyKey, IdempotencyRecord, IdempotencyStore
 
@@ -300,6 +301,13 @@ class MotcuaPostgresApplicationRecorder(
     ) -> Sequence[StoredEvent]:
         """As the library's, with rows as tuples (``postgres_load``)."""
         return select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (),
+        *, inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """As the library's, from a statement rendered once (``postgres_load``)."""
+        return select_notifications(self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
 
     def select_chain(
         self, start: int | None, limit: int, stop: int | None = None

@@ -1,5 +1,5 @@
-"""Reading one aggregate's records on PostgreSQL: its newest snapshot and the events after it in
-one statement, and its events with rows as tuples.
+"""Reading records on PostgreSQL: one aggregate's newest snapshot and the events after it in one
+statement, one aggregate's events, and pages of notifications, all with rows as tuples.
 
 eventsourcing loads an aggregate with two reads (the snapshot, then the events after it), each
 its own pool checkout and round trip; every command starts with such a load. Here one
@@ -7,17 +7,19 @@ statement returns both, ordered snapshot first, then events by version. Used by
 `application.repository.OneReadRepository` when the snapshots live in the same database as the
 events (always, with our factory); otherwise the two reads are made as the library makes them.
 
-Both read rows as tuples from statements rendered once: the library's ``select_events`` builds
+All read rows as tuples from statements rendered once: the library's ``select_events`` builds
 a dict per row and composes its statement on every call, a seventh of the CPU of reading a
-500-event history.
+500-event history; its ``select_notifications`` does the same for every page a projection
+reads (``Composed.as_bytes`` was 6 % of the index follower's samples under write load).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import eventsourcing.postgres as es_pg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -105,4 +107,37 @@ def select_events(
                 for version, topic, state in curs.fetchall()]
 
 
-__all__ = ["select_events", "select_snapshot_and_events"]
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def select_notifications(
+    recorder: es_pg.PostgresApplicationRecorder,
+    start: int | None,
+    limit: int,
+    stop: int | None = None,
+    topics: Sequence[str] = (),
+    *,
+    inclusive_of_start: bool = True,
+) -> list[Notification]:
+    """The library's ``select_notifications``: the same statement for the same arguments (one
+    statement with every condition optional read slower: PostgreSQL planned it worse), the
+    same answer."""
+    conditions = ([("notification_id>=%s" if inclusive_of_start else "notification_id>%s", start)]
+                  if start is not None else [])
+    conditions += [("notification_id <= %s", stop)] if stop is not None else []
+    conditions += [("topic = ANY(%s)", list(topics))] if topics else []
+    schema, table = recorder.datastore.schema, recorder.events_table_name
+    key = ("notifications", schema, table, *(c for c, _ in conditions))  # never a key of the other reads
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        statement = _rendered.get(key)
+        if statement is None:
+            where = " WHERE " + " AND ".join(c for c, _ in conditions) if conditions else ""
+            statement = _rendered[key] = SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{events}"
+                + where + " ORDER BY notification_id LIMIT %s"
+            ).format(schema=Identifier(schema), events=Identifier(table)).as_string(conn)
+        curs.execute(statement, [*(value for _, value in conditions), limit], prepare=True)
+        return [Notification(id=nid, originator_id=originator_id, originator_version=version, topic=topic,
+                             state=bytes(state))
+                for nid, originator_id, version, topic, state in curs.fetchall()]
+
+
+__all__ = ["select_events", "select_notifications", "select_snapshot_and_events"]

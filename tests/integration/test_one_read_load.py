@@ -115,3 +115,21 @@ def test_on_postgresql_the_events_read_as_tuples_are_those_the_library_reads(pg_
     assert [e.originator_version for e in app.recorder.select_events(dossier_id, gt=2, lte=9, desc=True, limit=3)] \
         == [9, 8, 7]
     assert app.recorder.select_events(uuid4()) == []
+
+
+def test_on_postgresql_pages_of_notifications_are_those_the_library_reads(pg_app: Dossiers) -> None:
+    app = pg_app
+    _long_dossier(app, 12)
+    library = es_pg.PostgresApplicationRecorder.select_notifications
+    last = app.recorder.max_notification_id() or 0
+    topics = sorted({n.topic for n in library(app.recorder, None, 100)})
+    assert last > 10 and len(topics) > 1
+    cases = [(None, 100, {}), (1, 5, {}), (3, 100, {"inclusive_of_start": False}), (2, 100, {"stop": last - 3}),
+             (None, 4, {"stop": 6}), (1, 100, {"topics": topics[:1]}), (1, 100, {"topics": tuple(topics[1:])}),
+             (4, 3, {"topics": topics, "stop": last - 1, "inclusive_of_start": False}),
+             (last + 1, 10, {}), (1, 100, {"topics": ["no.such:Topic"]})]
+
+    for start, limit, options in cases:
+        ours = app.recorder.select_notifications(start, limit, **options)
+        assert ours == library(app.recorder, start, limit, **options), (start, limit, options)
+    assert [n.id for n in app.recorder.select_notifications(3, 2, inclusive_of_start=False)] == [4, 5]
