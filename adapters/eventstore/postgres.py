@@ -306,7 +306,7 @@ class MotcuaPostgresApplicationRecorder(
         self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (),
         *, inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
-        """As the library's, from a statement rendered once (``postgres_load``)."""
+        """As the library's, from statements rendered once per shape (``postgres_load``)."""
         return select_notifications(self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
 
     def select_chain(
