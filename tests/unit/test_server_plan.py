@@ -57,3 +57,20 @@ def test_freezing_the_start_up_heap_takes_the_objects_alive_now_out_of_later_col
         assert collected(made_later)
     finally:
         gc.unfreeze()
+
+
+def test_a_request_holding_thousands_of_objects_brings_no_collection_once_the_heap_is_frozen() -> None:
+    import gc
+
+    from ops.serving import freeze_startup_heap
+
+    before = gc.get_threshold()
+    try:
+        freeze_startup_heap()
+        collections = [g["collections"] for g in gc.get_stats()]
+        decoded = [{"version": i, "payload": [i]} for i in range(4000)]  # one history read's live objects
+        assert [g["collections"] for g in gc.get_stats()] == collections, "a collection ran mid-request"
+        assert len(decoded) == 4000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
