@@ -50,6 +50,7 @@ def child_main(settings: Settings, parent: Connection) -> None:
     The end of the pipe is the stop signal in both cases: the parent closes its end, or its
     process ends and the system closes it. (A ``multiprocessing.Event`` would not do: a child
     killed while waiting on it leaves its lock taken, and the parent's ``set()`` hangs.)"""
+    from ops.heap import freeze_startup_heap
     from ops.logging import configure_logging
     from ops.projectors import run_projectors
 
@@ -65,6 +66,7 @@ def child_main(settings: Settings, parent: Connection) -> None:
         stop.set()
 
     threading.Thread(target=relay, name="motcua-projector-relay", daemon=True).start()
+    freeze_startup_heap()  # pages of decoded events, as in the server (ops/heap.py)
     run_projectors(settings, stop)
 
 

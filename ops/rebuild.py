@@ -25,6 +25,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 
 from adapters.index.bulk import reset_index
+from ops.heap import spaced_collections
 from ops.index_batches import IndexBatchWriter
 from ops.settings import Settings
 from projections.batching import DEFAULT_BATCH_SIZE, BatchWriter, ChangeCollector, replay_in_batches
@@ -90,7 +91,8 @@ def rebuild(stream: Any, writer: BatchWriter, *, topics: Sequence[str], name: st
     if reset is not None:
         reset()
     started = monotonic()
-    events = replay_in_batches(stream, writer, topics=topics, batch_size=batch_size, on_batch=on_batch)
+    with spaced_collections():  # pages of 2,000 decoded events: see ops/heap.py
+        events = replay_in_batches(stream, writer, topics=topics, batch_size=batch_size, on_batch=on_batch)
     return RebuildResult(name, events, monotonic() - started, writer.position())
 
 

@@ -10,16 +10,9 @@ Why these choices (DESIGN.md §7, a 2-core machine):
   container; projection runners take an advisory lock, so one process projects and the others
   stand by. The embedded default (SQLite files, chDB) and any chDB statistics store run one
   process: chDB opens its directory in one process only.
-- **A frozen start-up heap**: everything built before the first request (the app, the
-  container, catalogue caches, chDB's bindings) lives as long as the process. ``gc.freeze()``
-  moves it out of the collector's generations, so a full collection no longer walks it: such a
-  collection stopped every thread for ~45 ms, seen as the p99 of a 500-event history read.
-- **Young collections every 10,000 allocations, not 700** (:data:`GC_THRESHOLDS`): a request
-  decoding 500 events keeps thousands of objects alive at once, so at Python's default they were
-  promoted to the oldest generation while still in use and brought a full collection (~20 ms,
-  every thread stopped) about once every 80 reads; over 800 history and state-at reads the
-  collector ran ~2,000 times for 0.64 s of CPU, with these thresholds 20 times for 0.03 s and no
-  full collection. Garbage without cycles is freed by reference counting either way.
+- **The garbage collector** (``ops/heap.py``): the start-up heap is frozen and young
+  collections are spaced out, which took full collections (~20-45 ms, every thread stopped) out
+  of the tail of a 500-event history read.
 - **Threads**: handlers that touch the event store are synchronous and run in the executor
   ``api/app.py`` sizes with ``MOTCUA_THREAD_POOL_SIZE``. The public look-up is the exception:
   it awaits the PostgreSQL index on the event loop (``adapters/index/postgres_async.py``), a
@@ -33,13 +26,13 @@ Why these choices (DESIGN.md §7, a 2-core machine):
 
 from __future__ import annotations
 
-import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import structlog
 
+from ops.heap import freeze_startup_heap
 from ops.settings import Settings, SettingsError, load_settings
 
 log = structlog.get_logger("motcua.serve")
@@ -140,16 +133,3 @@ def _build_worker_app() -> object:
     app.on_shutdown.append(container.close)
     freeze_startup_heap()
     return app
-
-
-GC_THRESHOLDS = (10_000, 20, 10)
-"""``gc.set_threshold`` for serving processes: young collections after 10,000 net allocations
-(Python's default is 700), the middle one every 20 of them; see the module docstring."""
-
-
-def freeze_startup_heap() -> None:
-    """Collect once, exempt every object alive now from later collections, and space the young
-    collections out (see above)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)

@@ -39,38 +39,3 @@ def test_zero_workers_or_threads_is_a_settings_error_naming_the_variable(bad: di
     with pytest.raises(SettingsError, match="MOTCUA_"):
         plan(load_settings({}, **bad))
 
-
-def test_freezing_the_start_up_heap_takes_the_objects_alive_now_out_of_later_collections() -> None:
-    import gc
-
-    from ops.serving import freeze_startup_heap
-
-    def collected(thing: object) -> bool:  # the permanent generation is not among gc's objects
-        return any(o is thing for o in gc.get_objects())
-
-    built_at_start_up = {"catalogue": ["a long-lived cache"]}
-    assert collected(built_at_start_up)
-    try:
-        freeze_startup_heap()
-        made_later = {"request": ["short-lived"]}
-        assert not collected(built_at_start_up)
-        assert collected(made_later)
-    finally:
-        gc.unfreeze()
-
-
-def test_a_request_holding_thousands_of_objects_brings_no_collection_once_the_heap_is_frozen() -> None:
-    import gc
-
-    from ops.serving import freeze_startup_heap
-
-    before = gc.get_threshold()
-    try:
-        freeze_startup_heap()
-        collections = [g["collections"] for g in gc.get_stats()]
-        decoded = [{"version": i, "payload": [i]} for i in range(4000)]  # one history read's live objects
-        assert [g["collections"] for g in gc.get_stats()] == collections, "a collection ran mid-request"
-        assert len(decoded) == 4000
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
