@@ -1,16 +1,16 @@
 """How motcua's long-running work sets Python's garbage collector, and why.
 
 Reference counting frees almost everything; the cyclic collector only finds cycles, yet with
-Python's defaults it ran often enough to show in every figure of DESIGN §7 that decodes many
-events at once (measured on the 2-core machine, docs/performance.md):
+Python's defaults it ran often enough to show in the figures that decode many events at once
+(DESIGN §7 P5 and P6, measured on the 2-core machine, docs/performance.md):
 
 - **Young collections every 10,000 net allocations, not 700** (:data:`GC_THRESHOLDS`). A history
   read decoding 500 events, or a rebuild page of 2,000, keeps thousands of objects alive at
   once; at the default they were promoted to the oldest generation while still in use, and
-  every few dozen reads a full collection (~20 ms, every thread stopped) followed. Over 800
+  about once every 80 reads a full collection (~20 ms, every thread stopped) followed. Over 800
   history and state-at reads the collector ran ~2,000 times for 0.64 s of CPU; with these
   thresholds 20 times for 0.03 s, with no full collection. A rebuild of 15,629 events spent
-  82-93 ms in 160 collections, now 19-30 ms in 7.
+  82-130 ms in 160 collections, now 19-30 ms in 7.
 - **A frozen start-up heap** (``motcua serve``): everything built before the first request (the
   app, the container, catalogue caches, chDB's bindings) lives as long as the process.
   ``gc.freeze()`` moves it out of the collector's generations, so a full collection no longer
