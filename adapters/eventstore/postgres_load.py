@@ -11,6 +11,11 @@ All read rows as tuples from statements rendered once: the library's ``select_ev
 a dict per row and composes its statement on every call, a seventh of the CPU of reading a
 500-event history; its ``select_notifications`` does the same for every page a projection
 reads (``Composed.as_bytes`` was 6 % of the index follower's samples under write load).
+
+All ask for results in binary format: in text format every ``bytea`` state comes back
+hex-encoded (twice its size on the wire, then decoded) and every UUID as text to parse. A page
+of 1,102 notifications took 2.3-2.8 ms of client CPU in text, 1.0 ms in binary (wall 3.4-4.5 ->
+1.5-1.7 ms); 500 events of one dossier 0.96 -> 0.45 ms.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ def select_snapshot_and_events(
         after = found[0].originator_version if found else None
         return (found[0] if found else None), list(events.select_events(originator_id, gt=after, lte=lte))
     key = (events.datastore.schema, snapshots.events_table_name, events.events_table_name)
-    with events.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+    with events.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
         statement = _rendered.get(key)
         if statement is None:  # rendered once: a composed statement is re-rendered on every call
             statement = _rendered[key] = SQL(_STATEMENT).format(
@@ -96,7 +101,7 @@ def select_events(
     order = "DESC" if desc else "ASC"
     schema, table = recorder.datastore.schema, recorder.events_table_name
     key = ("events", schema, table, order)  # never equal to a snapshot-and-events key (three parts)
-    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
         statement = _rendered.get(key)
         if statement is None:
             statement = _rendered[key] = SQL(_EVENTS).format(
@@ -126,7 +131,7 @@ def select_notifications(
     conditions += [("topic = ANY(%s)", list(topics))] if topics else []
     schema, table = recorder.datastore.schema, recorder.events_table_name
     key = ("notifications", schema, table, *(c for c, _ in conditions))  # never a key of the other reads
-    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
         statement = _rendered.get(key)
         if statement is None:
             where = " WHERE " + " AND ".join(c for c, _ in conditions) if conditions else ""

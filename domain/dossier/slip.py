@@ -10,9 +10,10 @@ steps' hours are advisory, and the grade is too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from domain.calendar import WorkingCalendar
 from domain.dossier.status import LocalStatus, Outcome
@@ -27,8 +28,13 @@ def grade(ended_at: datetime, due: datetime, calendar: WorkingCalendar) -> Outco
     return Outcome.EARLY
 
 
-@dataclass(frozen=True)
-class SlipRow:
+class SlipRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One event of the slip.
+
+    A frozen Struct rather than a frozen dataclass: an auditor's slip of 500 events built 500
+    of these per request, and a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per
+    field) took 2.9 µs each where a Struct takes 0.2 µs."""
+
     version: int
     event: str
     at: datetime
@@ -43,6 +49,9 @@ class SlipRow:
     grade: str | None = None
 
 
+# Each status's slip columns, looked up once (the enum call and the national code's property
+# cost about a microsecond per row).
+_STATUS_COLUMNS: dict[str, tuple[str, int]] = {s.value: (s.value, int(s.national)) for s in LocalStatus}
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "actor_id", "actor_role", "actor_unit", "status"}
 
 
@@ -71,11 +80,11 @@ def processing_slip(events: Iterable[Any], calendar: WorkingCalendar) -> list[Sl
                 outcome = grade(event.timestamp, step_due, calendar).value
             current_step = event.step_index if event.step_index is not None else current_step + 1
             step_start, waited = event.timestamp, timedelta(0)
-        status = LocalStatus(event.status)
+        status, national_status = _STATUS_COLUMNS[event.status]
         rows.append(SlipRow(
             version=event.originator_version, event=name, at=event.timestamp, actor_id=event.actor_id,
-            actor_role=event.actor_role, actor_unit=event.actor_unit, status=status.value,
-            national_status=int(status.national), details=details, step_name=step_name, step_due=step_due,
+            actor_role=event.actor_role, actor_unit=event.actor_unit, status=status,
+            national_status=national_status, details=details, step_name=step_name, step_due=step_due,
             grade=outcome,
         ))
     return rows
