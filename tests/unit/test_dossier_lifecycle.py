@@ -30,6 +30,7 @@ from domain.dossier import (
     TransitionNotAllowed,
     dossier_id,
 )
+from domain.dossier.slip import processing_slip
 from tests.unit.dossier_fixtures import (
     AUDITOR,
     CALENDAR,
@@ -247,6 +248,17 @@ def test_hand_overs_are_the_rows_of_the_processing_slip() -> None:
     assert dossier.current_officer == LEADER.id
     with pytest.raises(InvalidStepIndex):
         dossier.hand_over(HANDLER, clock.tick(), to_unit=UNIT, step_index=3)
+
+
+def test_every_slip_row_carries_its_events_local_status_and_national_code() -> None:
+    recorded = events(dossier_in(LocalStatus.RETURNED, keep_events=True))
+    rows = processing_slip(recorded, CALENDAR)
+    assert [r.version for r in rows] == [e.originator_version for e in recorded]
+    assert [(r.status, r.national_status) for r in rows] == [
+        (LocalStatus(e.status).value, int(LocalStatus(e.status).national)) for e in recorded]
+    assert {r.status for r in rows} >= {"submitted", "processing", "returned"}
+    with pytest.raises(AttributeError):
+        rows[0].status = "returned"  # type: ignore[misc]
 
 
 def test_submission_checks_its_data_and_who_files_it() -> None:
